@@ -1,0 +1,60 @@
+# sollab — `make lab` opens the lab, `make test` runs the whole suite; both set everything up first.
+# Every target is idempotent: a second run skips what is already installed and up to date.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PY_STAMP   := $(VENV)/.sollab-installed
+NODE_STAMP := node_modules/.sollab-installed
+LAB_PORT ?= 8888
+LAB_ARGS ?=
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help setup lab test lint format bench doctor clean
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+setup: $(PY_STAMP) $(NODE_STAMP) ## Build .venv/ (pinned by requirements.lock) and node_modules/ (pinned by package-lock.json)
+	@echo "==> set-up complete (.venv/bin/sollab doctor checks every piece)"
+
+$(PY_STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { \
+	  echo "Error: sollab needs Python 3.11 or newer; '$(PYTHON)' is $$($(PYTHON) -V 2>&1). Try: make setup PYTHON=python3.11"; exit 1; }
+	@echo "==> [1/2] Python environment in $(VENV)/ (pinned by requirements.lock)"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --disable-pip-version-check --progress-bar on --require-hashes -r requirements.lock
+	@$(PY) -m pip install --disable-pip-version-check --quiet --no-deps --no-build-isolation -e .
+	@touch $@
+
+$(NODE_STAMP): package.json package-lock.json $(PY_STAMP)
+	@echo "==> [2/2] Node side in node_modules/ (solc-js compilers, OpenZeppelin; pinned by package-lock.json)"
+	@$(PY) -m sollab.node npm ci --no-audit --no-fund --progress=true
+	@touch $@
+
+lab: setup ## Set everything up and open JupyterLab on lessons/
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=lessons --ServerApp.port=$(LAB_PORT) $(LAB_ARGS)
+
+test: setup ## Set everything up and run the whole test suite (lint, format check, pytest)
+	@echo "==> ruff"
+	@$(VENV)/bin/ruff check src tests benchmarks
+	@$(VENV)/bin/ruff format --check src tests benchmarks
+	@echo "==> pytest"
+	@$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup ## Lint with ruff
+	$(VENV)/bin/ruff check src tests benchmarks
+
+format: setup ## Format with ruff
+	$(VENV)/bin/ruff format src tests benchmarks
+	$(VENV)/bin/ruff check --fix src tests benchmarks
+
+bench: setup ## Run the compile-and-deploy benchmark
+	$(PY) benchmarks/compile_and_deploy.py
+
+doctor: setup ## Check every piece of the lab
+	$(VENV)/bin/sollab doctor
+
+clean: ## Remove .venv/, node_modules/ and caches
+	rm -rf $(VENV) node_modules .sollab .pytest_cache .ruff_cache

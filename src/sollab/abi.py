@@ -1,0 +1,175 @@
+"""Encoding Python values for contract calls and decoding what comes back, with plain errors.
+
+Values are checked before encoding, so a wrong argument is reported as
+"Counter.add(uint256 amount): argument 1 `amount` must be an int, got 'abc' (str)".
+Conveniences: addresses may be any-case hex strings, accounts or contract handles; ``bytes``
+types accept ``0x`` hex strings; structs accept tuples or dicts by field name.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from eth_abi import decode, encode
+from eth_utils import is_address, keccak, to_checksum_address
+
+from .errors import ArgumentError
+
+_ARRAY_RE = re.compile(r"^(.*)\[(\d*)\]$")
+
+
+def canonical_type(param: dict[str, Any]) -> str:
+    """The ABI type string of a parameter, with tuples spelled out: ``(uint256,address)[]``."""
+    typ = param["type"]
+    if typ.startswith("tuple"):
+        inner = ",".join(canonical_type(c) for c in param.get("components", []))
+        return f"({inner}){typ[len('tuple') :]}"
+    return typ
+
+
+def signature(item: dict[str, Any]) -> str:
+    """``name(type1,type2)`` of a function, event or error ABI entry."""
+    return f"{item['name']}({','.join(canonical_type(p) for p in item.get('inputs', []))})"
+
+
+def selector(item: dict[str, Any]) -> bytes:
+    return keccak(text=signature(item))[:4]
+
+
+def event_topic(item: dict[str, Any]) -> bytes:
+    return keccak(text=signature(item))
+
+
+def describe(item: dict[str, Any], owner: str = "") -> str:
+    """Human signature with names: ``Counter.add(uint256 amount)``."""
+    params = ", ".join(
+        f"{p.get('internalType', p['type']).removeprefix('struct ').removeprefix('contract ')}"
+        + (f" {p['name']}" if p.get("name") else "")
+        for p in item.get("inputs", [])
+    )
+    name = item.get("name") or item["type"]
+    return f"{owner + '.' if owner else ''}{name}({params})"
+
+
+def _type_name(value: Any) -> str:
+    return type(value).__name__
+
+
+def _fail(where: str, index: int, param: dict[str, Any], expected: str, value: Any) -> None:
+    name = f" `{param['name']}`" if param.get("name") else ""
+    shown = repr(value)
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    raise ArgumentError(
+        f"{where}: argument {index}{name} ({canonical_type(param)}) must be {expected}, "
+        f"got {shown} ({_type_name(value)})"
+    )
+
+
+def coerce(param: dict[str, Any], value: Any, where: str, index: int) -> Any:
+    """Check ``value`` against ``param``'s ABI type and convert it for eth_abi."""
+    typ = param["type"]
+    m = _ARRAY_RE.match(typ)
+    if m:
+        if isinstance(value, str | bytes | dict) or not hasattr(value, "__iter__"):
+            _fail(where, index, param, "a list", value)
+        items = list(value)
+        if m[2] and len(items) != int(m[2]):
+            _fail(where, index, param, f"a list of exactly {m[2]} items", value)
+        inner = dict(param, type=m[1])
+        return [coerce(inner, v, where, index) for v in items]
+    if typ == "tuple":
+        components = param.get("components", [])
+        if isinstance(value, dict):
+            missing = [c["name"] for c in components if c["name"] not in value]
+            if missing:
+                _fail(where, index, param, f"a dict with fields {', '.join(missing)}", value)
+            value = [value[c["name"]] for c in components]
+        if isinstance(value, str | bytes) or not hasattr(value, "__iter__"):
+            _fail(where, index, param, f"a tuple of {len(components)} fields", value)
+        items = list(value)
+        if len(items) != len(components):
+            _fail(where, index, param, f"a tuple of {len(components)} fields", value)
+        return tuple(coerce(c, v, where, index) for c, v in zip(components, items, strict=True))
+    if typ == "address":
+        address = getattr(value, "address", value)
+        if isinstance(address, bytes) and len(address) == 20:
+            return to_checksum_address(address)
+        if isinstance(address, str) and is_address(address):
+            return to_checksum_address(address)
+        _fail(where, index, param, "an address (0x followed by 40 hex digits)", value)
+    if typ == "bool":
+        if not isinstance(value, bool):
+            _fail(where, index, param, "True or False", value)
+        return value
+    if typ.startswith(("uint", "int")):
+        if isinstance(value, bool) or not isinstance(value, int):
+            _fail(where, index, param, "an int", value)
+        bits = int(typ.lstrip("uint") or 256)
+        low, high = (
+            (0, 2**bits - 1)
+            if typ.startswith("uint")
+            else (-(2 ** (bits - 1)), 2 ** (bits - 1) - 1)
+        )
+        if not low <= value <= high:
+            _fail(where, index, param, f"between {low} and {high}", value)
+        return value
+    if typ == "string":
+        if not isinstance(value, str):
+            _fail(where, index, param, "a str", value)
+        return value
+    if typ.startswith("bytes"):
+        if isinstance(value, str):
+            try:
+                value = bytes.fromhex(value.removeprefix("0x"))
+            except ValueError:
+                _fail(where, index, param, "bytes or a 0x hex string", value)
+        if not isinstance(value, bytes | bytearray):
+            _fail(where, index, param, "bytes or a 0x hex string", value)
+        size = typ[len("bytes") :]
+        if size and len(value) > int(size):
+            _fail(where, index, param, f"at most {size} bytes", value)
+        return bytes(value)
+    return value  # fixed-point and anything exotic: let eth_abi decide
+
+
+def encode_arguments(item: dict[str, Any], args: tuple[Any, ...], owner: str = "") -> bytes:
+    """Check and encode ``args`` for a function/constructor ABI entry (without a selector)."""
+    inputs = item.get("inputs", [])
+    where = describe(item, owner)
+    if len(args) != len(inputs):
+        raise ArgumentError(
+            f"{where} takes {len(inputs)} argument{'s' if len(inputs) != 1 else ''}, "
+            f"got {len(args)}"
+        )
+    values = [coerce(p, v, where, i + 1) for i, (p, v) in enumerate(zip(inputs, args, strict=True))]
+    return encode([canonical_type(p) for p in inputs], values)
+
+
+def _clean(param: dict[str, Any], value: Any) -> Any:
+    typ = param["type"]
+    m = _ARRAY_RE.match(typ)
+    if m:
+        inner = dict(param, type=m[1])
+        return [_clean(inner, v) for v in value]
+    if typ == "tuple":
+        return tuple(_clean(c, v) for c, v in zip(param["components"], value, strict=True))
+    if typ == "address":
+        return to_checksum_address(value)
+    return value
+
+
+def decode_values(params: list[dict[str, Any]], data: bytes) -> list[Any]:
+    types = [canonical_type(p) for p in params]
+    values = decode(types, data)
+    return [_clean(p, v) for p, v in zip(params, values, strict=True)]
+
+
+def decode_output(item: dict[str, Any], data: bytes) -> Any:
+    """A function's return data as Python: one value, a tuple of values, or None."""
+    outputs = item.get("outputs", [])
+    if not outputs:
+        return None
+    values = decode_values(outputs, data)
+    return values[0] if len(values) == 1 else tuple(values)

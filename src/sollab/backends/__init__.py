@@ -1,0 +1,76 @@
+"""The chain's backend seam: the small set of verbs ``sollab.chain.Chain`` needs from an EVM.
+
+Lessons, graders and the CLI only ever see ``Chain``; a backend owns the EVM behind it.
+``SOLLAB_BACKEND`` picks one (today only ``pyevm``: eth-tester + py-evm).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Frame:
+    """The call frame an execution failed in: whose code, where, and whether it was a create."""
+
+    address: str  # checksummed address of the code's account
+    pc: int  # program counter of the failing instruction
+    is_create: bool
+    depth: int
+
+
+@dataclass
+class Log:
+    address: str
+    topics: list[bytes]
+    data: bytes
+
+
+@dataclass
+class Execution:
+    """What running a transaction or call did."""
+
+    success: bool
+    output: bytes  # return data, or revert data when it failed
+    gas_used: int
+    error: str | None = None  # None, "revert", "out_of_gas", "invalid_opcode" or another name
+    error_message: str = ""
+    frame: Frame | None = None  # where it failed (innermost frame that originated the failure)
+    logs: list[Log] = field(default_factory=list)
+    contract_address: str | None = None
+    tx_hash: bytes | None = None  # set for mined transactions
+    block_number: int | None = None
+    gas_limit: int = 0
+
+
+class ChainBackend(Protocol):
+    name: str
+
+    def accounts(self) -> list[tuple[str, bytes]]: ...
+    def transact(self, tx: dict) -> Execution: ...
+    def call(self, tx: dict) -> Execution: ...
+    def snapshot(self) -> object: ...
+    def revert(self, snapshot: object) -> None: ...
+    def balance(self, address: str) -> int: ...
+    def set_balance(self, address: str, wei: int) -> None: ...
+    def code(self, address: str) -> bytes: ...
+    def nonce(self, address: str) -> int: ...
+    def storage_at(self, address: str, slot: int) -> int: ...
+    def block_number(self) -> int: ...
+    def timestamp(self) -> int: ...
+    def time_travel(self, timestamp: int) -> None: ...
+    def mine(self, blocks: int) -> None: ...
+    def web3_provider(self) -> object: ...
+
+
+def make_backend(name: str | None = None) -> ChainBackend:
+    name = name or os.environ.get("SOLLAB_BACKEND", "pyevm")
+    if name == "pyevm":
+        from .pyevm import PyEvmBackend
+
+        return PyEvmBackend()
+    from ..errors import ChainError
+
+    raise ChainError(f"unknown chain backend {name!r}: set SOLLAB_BACKEND=pyevm (or unset it)")

@@ -1,0 +1,190 @@
+"""The py-evm backend: an eth-tester chain, driven one level below EthereumTester.
+
+Transactions go through eth-tester's py-evm backend so the web3 view of the chain
+(``Chain.w3``) sees them, but are applied here so the py-evm computation — return data, revert
+data, the failing frame's program counter — is kept. This is the only module that touches
+eth-tester's and py-evm's internals.
+"""
+
+from __future__ import annotations
+
+from eth.exceptions import InvalidInstruction, OutOfGas, Revert
+from eth.vm.spoof import SpoofTransaction
+from eth_tester import EthereumTester, PyEVMBackend
+from eth_tester.backends.pyevm.main import _execute_and_revert_transaction
+from eth_utils import to_canonical_address, to_checksum_address
+
+from ..errors import ChainError
+from . import Execution, Frame, Log
+
+
+def _error_kind(error: Exception | None) -> str | None:
+    if error is None:
+        return None
+    if isinstance(error, Revert):
+        return "revert"
+    if isinstance(error, OutOfGas):
+        return "out_of_gas"
+    if isinstance(error, InvalidInstruction):
+        return "invalid_opcode"
+    return type(error).__name__
+
+
+def _failing_frame(computation) -> Frame | None:
+    """Walk down to the innermost frame whose failure the top frame passed on."""
+    if not computation.is_error:
+        return None
+    current = computation
+    while True:
+        nested = [c for c in current.children if c.is_error]
+        # A Solidity contract that bubbles a callee's revert re-reverts with the same data.
+        if (
+            nested
+            and isinstance(current.error, Revert)
+            and nested[-1].output == current.output
+            and isinstance(nested[-1].error, Revert)
+        ):
+            current = nested[-1]
+            continue
+        break
+    msg = current.msg
+    address = msg.storage_address if msg.is_create else msg.code_address
+    return Frame(
+        address=to_checksum_address(address),
+        pc=max(0, current.code.program_counter - 1),
+        is_create=bool(msg.is_create),
+        depth=msg.depth,
+    )
+
+
+def _execution(computation, gas_used: int, gas_limit: int) -> Execution:
+    error = computation.error if computation.is_error else None
+    ex = Execution(
+        success=computation.is_success,
+        output=bytes(computation.output),
+        gas_used=gas_used,
+        error=_error_kind(error),
+        error_message=str(error) if error is not None else "",
+        frame=_failing_frame(computation),
+        gas_limit=gas_limit,
+    )
+    if computation.is_success and computation.msg.is_create:
+        ex.contract_address = to_checksum_address(computation.msg.storage_address)
+    return ex
+
+
+class PyEvmBackend:
+    name = "pyevm"
+
+    def __init__(self) -> None:
+        self.tester = EthereumTester(PyEVMBackend())
+        self._backend: PyEVMBackend = self.tester.backend
+
+    @property
+    def _chain(self):
+        return self._backend.chain
+
+    def accounts(self) -> list[tuple[str, bytes]]:
+        keys = self._backend.account_keys
+        return [(k.public_key.to_checksum_address(), k.to_bytes()) for k in keys]
+
+    @staticmethod
+    def _raw(tx: dict) -> dict:
+        raw = {
+            "from": to_canonical_address(tx["from"]),
+            "to": to_canonical_address(tx["to"]) if tx.get("to") else b"",
+            "gas": tx["gas"],
+            "value": tx.get("value", 0),
+            "data": tx.get("data", b""),
+        }
+        return raw
+
+    def transact(self, tx: dict) -> Execution:
+        raw = self._raw(tx)
+        if raw["from"] not in self._backend._key_lookup:
+            raise ChainError(f"{tx['from']} is not one of the chain's accounts: it cannot sign")
+        signed = self._backend._get_normalized_and_signed_evm_transaction(raw)
+        try:
+            _, receipt, computation = self._chain.apply_transaction(signed)
+        except Exception as exc:  # validation: nonce, balance for value + gas, gas limit...
+            raise ChainError(f"the chain rejected the transaction: {exc}") from None
+        block_number = self._chain.get_block().number
+        self.tester.mine_blocks(1)
+        ex = _execution(computation, receipt.gas_used, tx["gas"])
+        ex.tx_hash = signed.hash
+        ex.block_number = block_number
+        ex.logs = [
+            Log(
+                address=to_checksum_address(log.address),
+                topics=[t.to_bytes(32, "big") for t in log.topics],
+                data=bytes(log.data),
+            )
+            for log in receipt.logs
+        ]
+        return ex
+
+    def call(self, tx: dict) -> Execution:
+        raw = self._raw(tx)
+        unsigned = self._backend._get_normalized_and_unsigned_evm_transaction(raw)
+        spoofed = SpoofTransaction(unsigned, from_=raw["from"])
+        computation = _execute_and_revert_transaction(self._chain, spoofed, "latest")
+        gas_used = tx["gas"] - computation.get_gas_remaining()
+        return _execution(computation, gas_used, tx["gas"])
+
+    def snapshot(self) -> object:
+        # Reverting re-executes the snapshot's block: snapshot an empty one so that is free.
+        latest = self.tester.get_block_by_number("latest")
+        if latest["transactions"]:
+            self.tester.mine_blocks(1)
+        return self.tester.take_snapshot()
+
+    def revert(self, snapshot: object) -> None:
+        try:
+            self.tester.revert_to_snapshot(snapshot)
+        except Exception:
+            raise ChainError(f"snapshot {snapshot!r} does not exist on this chain") from None
+
+    def balance(self, address: str) -> int:
+        return self.tester.get_balance(address)
+
+    def set_balance(self, address: str, wei: int) -> None:
+        vm = self._chain.get_vm()
+        state = vm.state
+        state.set_balance(to_canonical_address(address), wei)
+        state.persist()
+        self._chain.header = self._chain.header.copy(state_root=state.state_root)
+        self.tester.mine_blocks(1)
+
+    def code(self, address: str) -> bytes:
+        return bytes(self._chain.get_vm().state.get_code(to_canonical_address(address)))
+
+    def nonce(self, address: str) -> int:
+        return self.tester.get_nonce(address)
+
+    def storage_at(self, address: str, slot: int) -> int:
+        return self._chain.get_vm().state.get_storage(to_canonical_address(address), slot)
+
+    def block_number(self) -> int:
+        return self.tester.get_block_by_number("latest")["number"]
+
+    def timestamp(self) -> int:
+        return self.tester.get_block_by_number("latest")["timestamp"]
+
+    def pending_timestamp(self) -> int:
+        return self.tester.get_block_by_number("pending")["timestamp"]
+
+    def time_travel(self, timestamp: int) -> None:
+        if timestamp <= self.pending_timestamp():
+            raise ChainError(
+                "the chain cannot travel back in time: give a later timestamp "
+                "(or use `with chain.anchor():` to undo changes)"
+            )
+        self.tester.time_travel(timestamp)
+
+    def mine(self, blocks: int) -> None:
+        self.tester.mine_blocks(blocks)
+
+    def web3_provider(self) -> object:
+        from web3 import EthereumTesterProvider
+
+        return EthereumTesterProvider(self.tester)

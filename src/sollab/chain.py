@@ -1,0 +1,386 @@
+"""The lab's in-memory chain: funded named accounts, deploys, calls, snapshots, time travel.
+
+One class with a backend seam (``sollab.backends``): lessons and graders use ``Chain`` and
+never see eth-tester or py-evm. Every call and transaction carries a gas cap
+(``Chain.gas_cap``), so an endless loop fails in seconds with ``OutOfGas``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from eth_abi import decode
+from eth_utils import is_address, to_checksum_address
+
+from . import abi, reverts, sourcemap
+from .backends import ChainBackend, Execution, make_backend
+from .contracts import Contract, Event, RawLog, Receipt
+from .errors import ArgumentError, ChainError, LabError
+
+if TYPE_CHECKING:
+    from .compiler import Artifact
+
+ACCOUNT_NAMES = ["alice", "bob", "carol", "dave", "eve", "frank", "grace", "heidi", "ivan", "judy"]
+DEFAULT_GAS_CAP = 6_000_000
+ETHER = 10**18
+
+
+class Account(str):
+    """A funded account of the lab's chain: a checksummed address string with a ``name``."""
+
+    name: str
+    private_key: bytes
+
+    def __new__(cls, address: str, name: str, private_key: bytes) -> Account:
+        self = super().__new__(cls, to_checksum_address(address))
+        self.name = name
+        self.private_key = private_key
+        return self
+
+    @property
+    def address(self) -> str:
+        return str(self)
+
+    def __repr__(self) -> str:
+        return f"<Account {self.name} {self!s}>"
+
+
+def _address(value: Any, what: str) -> str:
+    address = getattr(value, "address", value)
+    if isinstance(address, str) and is_address(address):
+        return to_checksum_address(address)
+    raise ArgumentError(f"{what} must be an address, an account or a contract, got {value!r}")
+
+
+class Chain:
+    """An in-memory Ethereum chain with ten funded accounts named alice, bob, carol, ..."""
+
+    def __init__(self, backend: str | None = None, gas_cap: int = DEFAULT_GAS_CAP) -> None:
+        self._backend: ChainBackend = make_backend(backend)
+        self.gas_cap = gas_cap
+        self.accounts = [
+            Account(address, name, key)
+            for name, (address, key) in zip(ACCOUNT_NAMES, self._backend.accounts(), strict=False)
+        ]
+        self._default_sender = self.accounts[0]
+        self._contracts: dict[str, Contract] = {}
+        self._errors: dict[bytes, dict[str, Any]] = {}
+        self._events: dict[bytes, list[dict[str, Any]]] = {}
+        self._w3 = None
+
+    # -- accounts and balances --
+
+    def __getattr__(self, name: str) -> Account:
+        for account in self.__dict__.get("accounts", []):
+            if account.name == name:
+                return account
+        raise AttributeError(f"the chain has no attribute or account named {name!r}")
+
+    @property
+    def backend_name(self) -> str:
+        return self._backend.name
+
+    @property
+    def default_sender(self) -> Account | str:
+        return self._default_sender
+
+    def balance(self, who: Any) -> int:
+        """Ether balance in wei of an address, account or contract."""
+        return self._backend.balance(_address(who, "balance(who)"))
+
+    def set_balance(self, who: Any, wei: int) -> None:
+        self._backend.set_balance(_address(who, "set_balance(who)"), wei)
+
+    def nonce(self, who: Any) -> int:
+        return self._backend.nonce(_address(who, "nonce(who)"))
+
+    def code(self, who: Any) -> bytes:
+        return self._backend.code(_address(who, "code(who)"))
+
+    def storage_at(self, who: Any, slot: int) -> int:
+        return self._backend.storage_at(_address(who, "storage_at(who)"), slot)
+
+    @contextlib.contextmanager
+    def sender(self, who: Any) -> Iterator[str]:
+        """``with chain.sender(bob):`` — transactions inside are sent by ``who``."""
+        previous = self._default_sender
+        self._default_sender = self._account_or_address(who)
+        try:
+            yield self._default_sender
+        finally:
+            self._default_sender = previous
+
+    def _account_or_address(self, who: Any) -> Account | str:
+        address = _address(who, "sender")
+        return next((a for a in self.accounts if a == address), address)
+
+    # -- blocks, time and snapshots --
+
+    @property
+    def block_number(self) -> int:
+        return self._backend.block_number()
+
+    @property
+    def timestamp(self) -> int:
+        """Timestamp of the latest block."""
+        return self._backend.timestamp()
+
+    def mine(self, blocks: int = 1) -> None:
+        if blocks < 1:
+            raise ChainError(f"mine(blocks={blocks}): give a positive number of blocks")
+        self._backend.mine(blocks)
+
+    def time_travel(self, seconds: int | None = None, *, to: int | None = None) -> int:
+        """Move time forward by ``seconds`` (or to timestamp ``to``); the next block sees it."""
+        if (seconds is None) == (to is None):
+            raise ChainError("time_travel needs exactly one of seconds=... or to=...")
+        target = to if to is not None else self._backend.timestamp() + int(seconds)
+        if seconds is not None and seconds <= 0:
+            raise ChainError("time_travel(seconds) must be positive: the chain cannot go back")
+        self._backend.time_travel(target)
+        return target
+
+    def snapshot(self) -> object:
+        return self._backend.snapshot()
+
+    def revert(self, snapshot: object) -> None:
+        self._backend.revert(snapshot)
+
+    @contextlib.contextmanager
+    def anchor(self) -> Iterator[None]:
+        """``with chain.anchor():`` — everything inside is undone on the way out."""
+        snap = self.snapshot()
+        sender = self._default_sender
+        try:
+            yield
+        finally:
+            self._backend.revert(snap)
+            self._default_sender = sender
+
+    # -- web3 --
+
+    @property
+    def w3(self):
+        """A ``web3.Web3`` on this very chain (for lessons that teach web3.py itself)."""
+        if self._w3 is None:
+            from web3 import Web3
+
+            self._w3 = Web3(self._backend.web3_provider())
+        return self._w3
+
+    # -- deploying and calling --
+
+    def _register(self, artifact: Artifact) -> None:
+        for item in artifact.abi:
+            if item.get("type") == "error":
+                self._errors.setdefault(abi.selector(item), item)
+            elif item.get("type") == "event" and not item.get("anonymous"):
+                topic = abi.event_topic(item)
+                known = self._events.setdefault(topic, [])
+                if item not in known:
+                    known.append(item)
+
+    def deploy(
+        self,
+        artifact: Artifact,
+        *args: Any,
+        value: int = 0,
+        sender: Any = None,
+        gas: int | None = None,
+    ) -> Contract:
+        """Deploy a compiled contract; returns a handle whose methods are its functions."""
+        if not hasattr(artifact, "bytecode"):
+            raise ArgumentError(
+                f"deploy() needs a compiled contract (an Artifact), got {type(artifact).__name__}"
+            )
+        if not artifact.is_deployable:
+            raise ArgumentError(
+                f"{artifact.name} has no bytecode: it is an interface or an abstract contract, "
+                "so it cannot be deployed; deploy a contract that implements it"
+            )
+        if artifact.link_references:
+            libs = ", ".join(f"{lib}" for refs in artifact.link_references.values() for lib in refs)
+            raise LabError(
+                f"{artifact.name} needs linked libraries ({libs}): sollab does not link "
+                "libraries yet; make the library functions `internal` so they are inlined"
+            )
+        ctor = next((i for i in artifact.abi if i.get("type") == "constructor"), None)
+        ctor = ctor or {"type": "constructor", "inputs": [], "stateMutability": "nonpayable"}
+        item = dict(ctor, name=f"{artifact.name}.deploy")
+        encoded = abi.encode_arguments(item, args)
+        if value and ctor.get("stateMutability") != "payable":
+            raise ArgumentError(
+                f"{artifact.name}'s constructor is not payable: it cannot receive value=...; "
+                "mark the constructor `payable` or deploy without value"
+            )
+        self._register(artifact)
+        data = bytes.fromhex(artifact.bytecode[2:]) + encoded
+        receipt, _ = self._transact(
+            None,
+            data,
+            value=value,
+            sender=sender,
+            gas=gas,
+            what=f"deploying {artifact.name}",
+            artifact=artifact,
+        )
+        contract = Contract(self, artifact, receipt.contract_address, receipt)
+        self._contracts[contract.address] = contract
+        return contract
+
+    def at(self, artifact: Artifact, address: Any) -> Contract:
+        """A handle for ``artifact`` at an existing ``address``."""
+        address = _address(address, "at(address)")
+        if not self._backend.code(address):
+            raise ChainError(f"there is no contract at {address}: check the address")
+        self._register(artifact)
+        contract = Contract(self, artifact, address)
+        self._contracts.setdefault(address, contract)
+        return contract
+
+    def send(
+        self, to: Any, value: int, *, sender: Any = None, data: bytes = b"", gas: int | None = None
+    ) -> Receipt:
+        """Send ``value`` wei (and optional calldata) to an address, account or contract."""
+        if value < 0:
+            raise ArgumentError("send(value) must not be negative")
+        address = _address(to, "send(to)")
+        receipt, _ = self._transact(
+            address,
+            data,
+            value=value,
+            sender=sender,
+            gas=gas,
+            what=f"sending {value} wei to {address}",
+        )
+        return receipt
+
+    # -- plumbing used by contract handles --
+
+    def _tx(self, to: str | None, data: bytes, value: int, sender: Any, gas: int | None) -> dict:
+        frm = self._default_sender if sender is None else _address(sender, "sender")
+        limit = self.gas_cap if gas is None else int(gas)
+        if limit <= 0:
+            raise ArgumentError(f"gas={gas} must be positive")
+        if value < 0:
+            raise ArgumentError(f"value={value} must not be negative")
+        return {"from": str(frm), "to": to, "data": data, "value": int(value), "gas": limit}
+
+    def _call(
+        self,
+        to: str,
+        data: bytes,
+        *,
+        value: int = 0,
+        sender: Any = None,
+        gas: int | None = None,
+        what: str,
+    ) -> bytes:
+        execution = self._backend.call(self._tx(to, data, value, sender, gas))
+        if not execution.success:
+            raise self._failure(execution, what)
+        return execution.output
+
+    def _transact(
+        self,
+        to: str | None,
+        data: bytes,
+        *,
+        value: int = 0,
+        sender: Any = None,
+        gas: int | None = None,
+        what: str,
+        artifact: Artifact | None = None,
+    ) -> tuple[Receipt, bytes]:
+        tx = self._tx(to, data, value, sender, gas)
+        if tx["from"] not in self.accounts:
+            raise ArgumentError(
+                f"sender {tx['from']} is not one of the chain's accounts, so it cannot sign: "
+                "use one of chain.accounts"
+            )
+        needed = tx["value"]
+        if self._backend.balance(tx["from"]) < needed:
+            raise ArgumentError(
+                f"{what}: the sender {tx['from']} has {self._backend.balance(tx['from'])} wei, "
+                f"less than the {needed} wei it would send"
+            )
+        execution = self._backend.transact(tx)
+        receipt = Receipt(
+            tx_hash="0x" + (execution.tx_hash or b"").hex(),
+            block_number=execution.block_number or 0,
+            sender=tx["from"],
+            to=to,
+            gas_used=execution.gas_used,
+            status=1 if execution.success else 0,
+            events=[self._decode_log(log) for log in execution.logs],
+            contract_address=execution.contract_address,
+        )
+        if not execution.success:
+            raise self._failure(execution, what, receipt=receipt, artifact=artifact)
+        return receipt, execution.output
+
+    def _failure(
+        self,
+        execution: Execution,
+        what: str,
+        receipt: Receipt | None = None,
+        artifact: Artifact | None = None,
+    ) -> LabError:
+        location = None
+        frame = execution.frame
+        if frame is not None:
+            code_artifact = artifact if frame.is_create and frame.depth == 0 else None
+            if not frame.is_create and frame.address in self._contracts:
+                code_artifact = self._contracts[frame.address].artifact
+            if code_artifact is not None:
+                if frame.is_create:
+                    code = bytes.fromhex(code_artifact.bytecode[2:])
+                    smap = code_artifact.source_map
+                else:
+                    code = self._backend.code(frame.address)
+                    smap = code_artifact.deployed_source_map
+                comp = code_artifact.compilation
+                location = sourcemap.locate(code, smap, frame.pc, comp.source_ids, comp.sources)
+        return reverts.exception_for(
+            execution, what, self._errors, location=location, receipt=receipt
+        )
+
+    def _decode_log(self, log: Any) -> Event | RawLog:
+        if log.topics:
+            for item in self._events.get(log.topics[0], []):
+                event = _decode_event(item, log)
+                if event is not None:
+                    return event
+        return RawLog(log.address, log.topics, log.data)
+
+    def __repr__(self) -> str:
+        return (
+            f"<Chain ({self._backend.name}) block {self.block_number}, "
+            f"{len(self.accounts)} accounts, {len(self._contracts)} contracts>"
+        )
+
+
+def _decode_event(item: dict[str, Any], log: Any) -> Event | None:
+    inputs = item.get("inputs", [])
+    indexed = [p for p in inputs if p.get("indexed")]
+    plain = [p for p in inputs if not p.get("indexed")]
+    if len(indexed) != len(log.topics) - 1:
+        return None
+    try:
+        values = dict(
+            zip([p["name"] for p in plain], abi.decode_values(plain, log.data), strict=True)
+        )
+        for param, topic in zip(indexed, log.topics[1:], strict=True):
+            typ = abi.canonical_type(param)
+            dynamic = typ in ("string", "bytes") or typ.endswith("]") or typ.startswith("(")
+            if dynamic:
+                values[param["name"]] = topic  # only the keccak hash is stored for these
+            else:
+                (value,) = decode([typ], topic)
+                values[param["name"]] = to_checksum_address(value) if typ == "address" else value
+    except Exception:
+        return None
+    args = {p["name"]: values[p["name"]] for p in inputs}
+    return Event(item["name"], args, log.address, abi.signature(item))

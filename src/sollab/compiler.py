@@ -1,0 +1,568 @@
+"""Compile Solidity into artifacts, offline and fast, with whichever compiler fits the pragma.
+
+Backends, in order of preference for the chosen version: a native ``solc`` executable
+(``$SOLC_BINARY``, py-solc-x's installed versions), else solc-js in one persistent Node worker
+per Python process (started lazily, restarted if it dies, shut down at exit). Imports are
+resolved in Python (see ``sources``), so every backend gets the same complete standard-JSON
+input, which each artifact keeps for verification. Results are cached by a hash of
+(compiler, standard-JSON input) in memory and on disk.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import hashlib
+import json
+import os
+import select
+import subprocess
+import tempfile
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from . import diagnostics, sources
+from .diagnostics import Diagnostic
+from .errors import CompileError, CompilerCrashed, SourceError
+from .paths import lab_home
+from .versions import InstalledCompiler, Version, pragmas_in, select_compiler
+
+#: What the lab's chain runs; artifacts target it (or the newest EVM an older compiler knows).
+CHAIN_EVM_VERSION = "prague"
+_EVM_VERSIONS = [  # (first solc version that knows it, EVM version), newest first
+    ((0, 8, 30), "prague"),
+    ((0, 8, 24), "cancun"),
+    ((0, 8, 20), "shanghai"),
+    ((0, 8, 18), "paris"),
+    ((0, 8, 7), "london"),
+    ((0, 8, 5), "berlin"),
+    ((0, 5, 14), "istanbul"),
+    ((0, 5, 5), "petersburg"),
+    ((0, 4, 21), "byzantium"),
+]
+
+OUTPUT_SELECTION = [
+    "abi",
+    "metadata",
+    "devdoc",
+    "userdoc",
+    "storageLayout",
+    "evm.bytecode.object",
+    "evm.bytecode.sourceMap",
+    "evm.bytecode.linkReferences",
+    "evm.deployedBytecode.object",
+    "evm.deployedBytecode.sourceMap",
+    "evm.deployedBytecode.linkReferences",
+    "evm.deployedBytecode.immutableReferences",
+    "evm.methodIdentifiers",
+    "evm.gasEstimates",
+]
+
+COMPILE_TIMEOUT = float(os.environ.get("SOLLAB_COMPILE_TIMEOUT", "300"))
+
+
+def evm_version_for(version: Version) -> str:
+    """The newest EVM version both the compiler and the lab's chain know."""
+    for first, evm in _EVM_VERSIONS:
+        if version.tuple >= first:
+            return evm
+    return "byzantium"
+
+
+# --- artifacts ------------------------------------------------------------------------------
+
+
+@dataclass
+class Artifact:
+    """One compiled contract: everything needed to deploy it, call it, map it back to source."""
+
+    name: str
+    source: str  # the source unit it is declared in
+    abi: list[dict[str, Any]]
+    bytecode: str  # creation code, 0x-prefixed ("0x" for interfaces and abstract contracts)
+    deployed_bytecode: str
+    source_map: str
+    deployed_source_map: str
+    storage_layout: dict[str, Any]
+    method_identifiers: dict[str, str]
+    gas_estimates: dict[str, Any]
+    metadata: str
+    link_references: dict[str, Any]
+    deployed_link_references: dict[str, Any]
+    devdoc: dict[str, Any]
+    userdoc: dict[str, Any]
+    compilation: CompilationResult = field(repr=False)
+
+    @property
+    def fqn(self) -> str:
+        """Fully qualified name, ``File.sol:Name``."""
+        return f"{self.source}:{self.name}"
+
+    @property
+    def is_deployable(self) -> bool:
+        return len(self.bytecode) > 2
+
+    @property
+    def solc_version(self) -> str:
+        return self.compilation.solc_version
+
+    @property
+    def standard_json_input(self) -> dict[str, Any]:
+        return self.compilation.input
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "contractName": self.name,
+            "sourceName": self.source,
+            "abi": self.abi,
+            "bytecode": self.bytecode,
+            "deployedBytecode": self.deployed_bytecode,
+            "sourceMap": self.source_map,
+            "deployedSourceMap": self.deployed_source_map,
+            "storageLayout": self.storage_layout,
+            "methodIdentifiers": self.method_identifiers,
+            "gasEstimates": self.gas_estimates,
+            "metadata": self.metadata,
+            "linkReferences": self.link_references,
+            "deployedLinkReferences": self.deployed_link_references,
+            "solc": self.solc_version,
+        }
+
+    def __repr__(self) -> str:
+        return f"<Artifact {self.fqn} (solc {self.solc_version}, {len(self.abi)} ABI entries)>"
+
+
+@dataclass
+class CompilationResult:
+    """The outcome of one compile: artifacts by ``File.sol:Name``, warnings, the exact input."""
+
+    solc_version: str  # the compiler's full version, e.g. 0.8.37+commit.abcdef
+    compiler: InstalledCompiler
+    input: dict[str, Any]  # the exact standard-JSON input
+    sources: dict[str, str]
+    source_ids: dict[int, str]
+    roots: list[str]
+    warnings: list[Diagnostic]
+    contracts: dict[str, Artifact] = field(default_factory=dict)
+    cached: bool = False
+
+    def __getitem__(self, name: str) -> Artifact:
+        return self.contract(name)
+
+    def __iter__(self):
+        return iter(self.contracts.values())
+
+    def __len__(self) -> int:
+        return len(self.contracts)
+
+    @property
+    def root_contracts(self) -> list[Artifact]:
+        """The contracts declared in the sources you gave (not those pulled in by imports)."""
+        return [a for a in self.contracts.values() if a.source in self.roots]
+
+    def contract(self, name: str) -> Artifact:
+        """A contract by ``Name`` or ``File.sol:Name``."""
+        if name in self.contracts:
+            return self.contracts[name]
+        matches = [a for a in self.contracts.values() if a.name == name]
+        preferred = [a for a in matches if a.source in self.roots] or matches
+        if len(preferred) == 1:
+            return preferred[0]
+        if not matches:
+            known = ", ".join(sorted(a.name for a in self.root_contracts)) or "none"
+            raise KeyError(f"no contract named {name!r} (compiled: {known})")
+        raise KeyError(f"{name!r} is ambiguous: use one of {', '.join(a.fqn for a in preferred)}")
+
+
+# --- backends -------------------------------------------------------------------------------
+
+
+class SolcJsWorker:
+    """One long-lived Node process running solc-js; requests are serialised with a lock."""
+
+    def __init__(self) -> None:
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._out_fd: int | None = None
+        self._buffer = b""
+        self._stderr: Any = None
+        self._lock = threading.Lock()
+        self._next_id = 0
+        self.starts = 0  # how many processes this worker has started (tests watch restarts)
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc and self._proc.poll() is None else None
+
+    def start(self, preload: Path | None = None) -> None:
+        """Start the Node process if it is not running (``preload``: a compiler to load now)."""
+        with self._lock:
+            self._ensure_started(preload)
+
+    def _ensure_started(self, preload: Path | None = None) -> None:
+        if self._proc is not None and self._proc.poll() is None:
+            return
+        self._cleanup()
+        from .node import find_node
+
+        node = find_node()
+        script = resources.files("sollab") / "js" / "solc_worker.js"
+        read_fd, write_fd = os.pipe()
+        env = dict(os.environ, SOLLAB_OUT_FD=str(write_fd))
+        if preload is not None:
+            env["SOLLAB_PRELOAD"] = str(preload)
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the worker)
+        try:
+            self._proc = subprocess.Popen(
+                [node.executable, str(script)],
+                stdin=subprocess.PIPE,
+                stdout=self._stderr,
+                stderr=self._stderr,
+                pass_fds=(write_fd,),
+                env=env,
+            )
+        finally:
+            os.close(write_fd)
+        self._out_fd = read_fd
+        self._buffer = b""
+        self.starts += 1
+
+    def _cleanup(self) -> None:
+        if self._out_fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._out_fd)
+            self._out_fd = None
+        if self._proc is not None:
+            if self._proc.poll() is None:
+                self._proc.kill()
+            with contextlib.suppress(Exception):
+                self._proc.wait(timeout=5)
+                if self._proc.stdin:
+                    self._proc.stdin.close()
+            self._proc = None
+
+    def close(self) -> None:
+        """Shut the worker down (it also stops by itself when this process exits)."""
+        with self._lock:
+            if self._proc is not None and self._proc.poll() is None and self._proc.stdin:
+                with contextlib.suppress(OSError):
+                    self._proc.stdin.close()
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    self._proc.wait(timeout=2)
+            self._cleanup()
+
+    def _stderr_tail(self) -> str:
+        if self._stderr is None:
+            return ""
+        with contextlib.suppress(Exception):
+            self._stderr.seek(0)
+            lines = self._stderr.read().decode("utf-8", "replace").strip().splitlines()
+            return " | ".join(lines[-3:])
+        return ""
+
+    def request(self, message: dict[str, Any], timeout: float = COMPILE_TIMEOUT) -> dict[str, Any]:
+        with self._lock:
+            self._ensure_started()
+            self._next_id += 1
+            message = dict(message, id=self._next_id)
+            try:
+                assert self._proc is not None and self._proc.stdin is not None
+                self._proc.stdin.write(json.dumps(message).encode() + b"\n")
+                self._proc.stdin.flush()
+                reply = self._read_reply(message["id"], timeout)
+            except (OSError, CompilerCrashed) as exc:
+                detail = self._stderr_tail()
+                code = self._proc.poll() if self._proc else None
+                self._cleanup()
+                if isinstance(exc, CompilerCrashed):
+                    raise
+                raise CompilerCrashed(
+                    f"the solc-js worker stopped (exit code {code})"
+                    + (f": {detail}" if detail else "")
+                    + "; it restarts on the next compile"
+                ) from None
+            if not reply.get("ok"):
+                error = str(reply.get("error", "unknown error")).splitlines()[0]
+                raise CompilerCrashed(f"solc-js failed: {error}")
+            return reply
+
+    def _read_reply(self, wanted: int, timeout: float) -> dict[str, Any]:
+        assert self._out_fd is not None and self._proc is not None
+        deadline = time.monotonic() + timeout
+        while True:
+            newline = self._buffer.find(b"\n")
+            if newline >= 0:
+                line, self._buffer = self._buffer[:newline], self._buffer[newline + 1 :]
+                reply = json.loads(line)
+                if reply.get("id") == wanted:
+                    return reply
+                continue
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                self._proc.kill()
+                raise CompilerCrashed(
+                    f"solc-js took longer than {timeout:.0f} s and was stopped "
+                    "(set SOLLAB_COMPILE_TIMEOUT to allow more); it restarts on the next compile"
+                )
+            ready, _, _ = select.select([self._out_fd], [], [], min(remaining, 1.0))
+            if not ready:
+                continue
+            chunk = os.read(self._out_fd, 1 << 20)
+            if not chunk:
+                code = self._proc.wait(timeout=5)
+                detail = self._stderr_tail()
+                raise CompilerCrashed(
+                    f"the solc-js worker stopped while compiling (exit code {code})"
+                    + (f": {detail}" if detail else "")
+                    + "; it restarts on the next compile"
+                )
+            self._buffer += chunk
+
+    def compile(self, compiler: InstalledCompiler, input_json: str) -> tuple[str, str]:
+        reply = self.request({"cmd": "compile", "solc": str(compiler.path), "input": input_json})
+        return reply["output"], reply["version"]
+
+
+def _native_compile(compiler: InstalledCompiler, input_json: str) -> tuple[str, str]:
+    try:
+        proc = subprocess.run(
+            [str(compiler.path), "--standard-json"],
+            input=input_json.encode(),
+            capture_output=True,
+            timeout=COMPILE_TIMEOUT,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise CompilerCrashed(f"native solc {compiler.path} failed to run: {exc}") from None
+    if proc.returncode != 0 and not proc.stdout:
+        raise CompilerCrashed(
+            f"native solc {compiler.path} exited {proc.returncode}: "
+            + proc.stderr.decode(errors="replace").strip()[:200]
+        )
+    version = (
+        subprocess.run([str(compiler.path), "--version"], capture_output=True, text=True)
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    return proc.stdout.decode(), version.removeprefix("Version: ")
+
+
+# --- the compiler ---------------------------------------------------------------------------
+
+
+class Compiler:
+    """Compiles source sets; owns the solc-js worker and the artifact cache."""
+
+    MEMORY_CACHE_SIZE = 256
+    DISK_CACHE_FILES = 500
+
+    def __init__(self, cache_dir: Path | None = None, disk_cache: bool = True) -> None:
+        self.worker = SolcJsWorker()
+        self._memory: OrderedDict[str, tuple[str, str]] = OrderedDict()
+        self._cache_dir = cache_dir
+        self.disk_cache = disk_cache and os.environ.get("SOLLAB_NO_DISK_CACHE") != "1"
+        atexit.register(self.worker.close)
+
+    @property
+    def cache_dir(self) -> Path:
+        return self._cache_dir or lab_home() / "cache" / "compile"
+
+    def prewarm(self) -> None:
+        """Start the solc-js worker now and let it load the newest compiler in the background."""
+        from .versions import installed_compilers
+
+        newest = next((c for c in installed_compilers() if c.kind == "solcjs"), None)
+        if newest is not None:
+            self.worker.start(preload=newest.path)
+
+    def compile(
+        self,
+        source_set: sources.SourceSet,
+        *,
+        optimize: bool = False,
+        runs: int = 200,
+        via_ir: bool = False,
+        solc: str | None = None,
+        evm_version: str | None = None,
+        verbose: bool = False,
+    ) -> CompilationResult:
+        pragmas = [p for text in source_set.sources.values() for p in pragmas_in(text)]
+        where = ", ".join(source_set.roots)
+        compiler = select_compiler(pragmas, solc, where=where)
+        settings: dict[str, Any] = {
+            "optimizer": {"enabled": bool(optimize), "runs": int(runs)},
+            "evmVersion": evm_version or evm_version_for(compiler.version),
+            "outputSelection": {"*": {"*": OUTPUT_SELECTION}},
+        }
+        if via_ir:
+            settings["viaIR"] = True
+        standard_input = {
+            "language": "Solidity",
+            "sources": {name: {"content": text} for name, text in source_set.sources.items()},
+            "settings": settings,
+        }
+        input_json = json.dumps(standard_input, sort_keys=True)
+        key = self._key(compiler, input_json)
+        hit = self._lookup(key)
+        if hit is not None:
+            output_json, version = hit
+        elif compiler.kind == "native":
+            output_json, version = _native_compile(compiler, input_json)
+        else:
+            output_json, version = self.worker.compile(compiler, input_json)
+        try:
+            output = json.loads(output_json)
+        except ValueError:
+            raise CompilerCrashed(
+                f"solc {compiler.version} returned output that is not JSON"
+            ) from None
+
+        found = [diagnostics.from_solc(e, source_set.sources) for e in output.get("errors", [])]
+        errors = [d for d in found if d.is_error]
+        if errors:
+            raise CompileError(found, verbose=verbose)  # only successes are cached
+        if hit is None:
+            self._save(key, output_json, version)
+        result = CompilationResult(
+            solc_version=version,
+            compiler=compiler,
+            input=standard_input,
+            sources=dict(source_set.sources),
+            source_ids={info["id"]: name for name, info in output.get("sources", {}).items()},
+            roots=list(source_set.roots),
+            warnings=[d for d in found if not d.is_error],
+            cached=hit is not None,
+        )
+        for unit, contracts in output.get("contracts", {}).items():
+            for name, data in contracts.items():
+                evm = data.get("evm", {})
+                bytecode = evm.get("bytecode", {})
+                deployed = evm.get("deployedBytecode", {})
+                result.contracts[f"{unit}:{name}"] = Artifact(
+                    name=name,
+                    source=unit,
+                    abi=data.get("abi", []),
+                    bytecode="0x" + bytecode.get("object", ""),
+                    deployed_bytecode="0x" + deployed.get("object", ""),
+                    source_map=bytecode.get("sourceMap", ""),
+                    deployed_source_map=deployed.get("sourceMap", ""),
+                    storage_layout=data.get("storageLayout") or {},
+                    method_identifiers=evm.get("methodIdentifiers", {}),
+                    gas_estimates=evm.get("gasEstimates") or {},
+                    metadata=data.get("metadata", ""),
+                    link_references=bytecode.get("linkReferences", {}),
+                    deployed_link_references=deployed.get("linkReferences", {}),
+                    devdoc=data.get("devdoc", {}),
+                    userdoc=data.get("userdoc", {}),
+                    compilation=result,
+                )
+        if not result.root_contracts:
+            raise SourceError(
+                f"{where} has no contract, interface or library: "
+                f"declare one, for example `{sources.EXAMPLE}`"
+            )
+        return result
+
+    # -- running and caching --
+
+    def _key(self, compiler: InstalledCompiler, input_json: str) -> str:
+        h = hashlib.sha256()
+        h.update(f"{compiler.kind}|{compiler.path}|{compiler.version}|".encode())
+        h.update(input_json.encode())
+        return h.hexdigest()
+
+    def _lookup(self, key: str) -> tuple[str, str] | None:
+        if key in self._memory:
+            self._memory.move_to_end(key)
+            return self._memory[key]
+        path = self.cache_dir / f"{key}.json"
+        if self.disk_cache and path.exists():
+            try:
+                entry = json.loads(path.read_text())
+                self._remember(key, entry["output"], entry["version"])
+                return entry["output"], entry["version"]
+            except (OSError, ValueError, KeyError):
+                pass  # a damaged entry is recompiled and rewritten
+        return None
+
+    def _save(self, key: str, output: str, version: str) -> None:
+        self._remember(key, output, version)
+        if self.disk_cache:
+            self._store(self.cache_dir / f"{key}.json", output, version)
+
+    def _remember(self, key: str, output: str, version: str) -> None:
+        self._memory[key] = (output, version)
+        while len(self._memory) > self.MEMORY_CACHE_SIZE:
+            self._memory.popitem(last=False)
+
+    def _store(self, path: Path, output: str, version: str) -> None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+            with os.fdopen(fd, "w") as f:
+                json.dump({"output": output, "version": version}, f)
+            os.replace(tmp, path)
+            entries = sorted(path.parent.glob("*.json"), key=lambda p: p.stat().st_mtime)
+            for old in entries[: max(0, len(entries) - self.DISK_CACHE_FILES)]:
+                old.unlink(missing_ok=True)
+        except OSError:
+            pass  # a read-only or full disk only costs a recompile next time
+
+
+_default: Compiler | None = None
+
+
+def default_compiler() -> Compiler:
+    global _default
+    if _default is None:
+        _default = Compiler()
+    return _default
+
+
+def compile_source(
+    source: str, name: str = "Contract.sol", *, base: Path | None = None, **options: Any
+) -> CompilationResult:
+    """Compile Solidity given as a string; imports resolve from ``base`` (default: cwd)."""
+    folder = (base or Path.cwd()).resolve()
+    if not name.endswith(".sol"):
+        name += ".sol"
+    return compile_sources({name: source}, base=folder, **options)
+
+
+def compile_sources(
+    named: dict[str, str],
+    *,
+    base: Path | None = None,
+    remappings: list[str] | None = None,
+    **options: Any,
+) -> CompilationResult:
+    """Compile several in-memory sources, ``{"A.sol": text, ...}``."""
+    folder = (base or Path.cwd()).resolve()
+    roots = {name: (text, folder) for name, text in named.items()}
+    source_set = sources.resolve_imports(roots, remappings, base=folder)
+    return default_compiler().compile(source_set, **options)
+
+
+def compile_files(
+    paths: list[str | Path] | str | Path,
+    *,
+    remappings: list[str] | None = None,
+    **options: Any,
+) -> CompilationResult:
+    """Compile one or more ``.sol`` files (and everything they import)."""
+    if isinstance(paths, str | Path):
+        paths = [paths]
+    if not paths:
+        raise SourceError("no files given: name at least one .sol file")
+    roots = {}
+    for p in paths:
+        path = Path(p)
+        roots[sources.unit_name_for(path)] = (
+            sources.read_source_file(path),
+            path.resolve().parent,
+        )
+    source_set = sources.resolve_imports(roots, remappings)
+    return default_compiler().compile(source_set, **options)

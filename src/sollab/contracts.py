@@ -1,0 +1,214 @@
+"""Deployed-contract handles whose Solidity functions are plain Python methods.
+
+``token.balanceOf(alice)`` calls a view and returns the value; ``token.transfer(bob, 5)`` sends
+a transaction and returns a ``Receipt`` (gas used, decoded events, the function's return value).
+``.call(...)`` simulates any function without a transaction; ``.transact(...)`` always sends one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from . import abi
+from .errors import ArgumentError
+
+if TYPE_CHECKING:
+    from .chain import Chain
+    from .compiler import Artifact
+
+
+@dataclass
+class Event:
+    """A decoded log: ``name``, ``args`` by parameter name, and the emitting ``address``."""
+
+    name: str
+    args: dict[str, Any]
+    address: str
+    signature: str = ""
+
+    def __getitem__(self, key: str) -> Any:
+        return self.args[key]
+
+    def __getattr__(self, key: str) -> Any:
+        try:
+            return self.__dict__["args"][key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{k}={v!r}" for k, v in self.args.items())
+        return f"{self.name}({shown})"
+
+
+@dataclass
+class RawLog:
+    """A log no known ABI could decode."""
+
+    address: str
+    topics: list[bytes]
+    data: bytes
+
+    def __repr__(self) -> str:
+        return f"<log from {self.address}: {len(self.topics)} topics, {len(self.data)} bytes>"
+
+
+@dataclass
+class Receipt:
+    """What a mined transaction did."""
+
+    tx_hash: str
+    block_number: int
+    sender: str
+    to: str | None
+    gas_used: int
+    status: int
+    events: list[Event | RawLog] = field(default_factory=list)
+    contract_address: str | None = None
+    return_value: Any = None
+    function: str = ""
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status == 1
+
+    def events_named(self, name: str) -> list[Event]:
+        return [e for e in self.events if isinstance(e, Event) and e.name == name]
+
+    def __repr__(self) -> str:
+        what = self.function or ("deploy" if self.contract_address else "transfer")
+        events = ", ".join(repr(e) for e in self.events)
+        return (
+            f"<Receipt {what}: status={self.status}, gas_used={self.gas_used:,}, "
+            f"block={self.block_number}" + (f", events=[{events}]" if events else "") + ">"
+        )
+
+
+class ContractFunction:
+    """One Solidity function name on one deployed contract (all its overloads)."""
+
+    def __init__(self, contract: Contract, overloads: list[dict[str, Any]]):
+        self.contract = contract
+        self.overloads = overloads
+        self.name = overloads[0]["name"]
+
+    @property
+    def is_view(self) -> bool:
+        return all(o.get("stateMutability") in ("view", "pure") for o in self.overloads)
+
+    def _pick(self, args: tuple[Any, ...]) -> tuple[dict[str, Any], bytes]:
+        owner = self.contract.contract_name
+        by_count = [o for o in self.overloads if len(o.get("inputs", [])) == len(args)]
+        if not by_count:
+            if len(self.overloads) == 1:
+                abi.encode_arguments(self.overloads[0], args, owner)  # raises the count error
+            shapes = "; ".join(abi.describe(o, owner) for o in self.overloads)
+            raise ArgumentError(
+                f"no overload of {owner}.{self.name} takes {len(args)} arguments: {shapes}"
+            )
+        errors = []
+        for item in by_count:
+            try:
+                return item, abi.selector(item) + abi.encode_arguments(item, args, owner)
+            except ArgumentError as exc:
+                errors.append(exc)
+        if len(errors) == 1:
+            raise errors[0]
+        raise ArgumentError(
+            f"no overload of {owner}.{self.name} accepts these arguments: "
+            + "; ".join(map(str, errors))
+        )
+
+    def _check_value(self, item: dict[str, Any], value: int) -> None:
+        if value and item.get("stateMutability") != "payable":
+            raise ArgumentError(
+                f"{abi.describe(item, self.contract.contract_name)} is not payable: "
+                "it cannot receive value=...; mark it `payable` or send no Ether"
+            )
+
+    def __call__(
+        self, *args: Any, value: int = 0, sender: Any = None, gas: int | None = None
+    ) -> Any:
+        if self.is_view:
+            return self.call(*args, value=value, sender=sender, gas=gas)
+        return self.transact(*args, value=value, sender=sender, gas=gas)
+
+    def call(self, *args: Any, value: int = 0, sender: Any = None, gas: int | None = None) -> Any:
+        """Run the function without a transaction and return what it returns."""
+        item, data = self._pick(args)
+        self._check_value(item, value)
+        what = abi.describe(item, self.contract.contract_name)
+        output = self.contract.chain._call(
+            self.contract.address, data, value=value, sender=sender, gas=gas, what=what
+        )
+        return abi.decode_output(item, output)
+
+    def transact(
+        self, *args: Any, value: int = 0, sender: Any = None, gas: int | None = None
+    ) -> Receipt:
+        """Send a transaction calling the function; returns its ``Receipt``."""
+        item, data = self._pick(args)
+        self._check_value(item, value)
+        what = abi.describe(item, self.contract.contract_name)
+        receipt, output = self.contract.chain._transact(
+            self.contract.address, data, value=value, sender=sender, gas=gas, what=what
+        )
+        receipt.function = what
+        if output and item.get("outputs"):
+            receipt.return_value = abi.decode_output(item, output)
+        return receipt
+
+    @property
+    def signatures(self) -> list[str]:
+        return [abi.signature(o) for o in self.overloads]
+
+    def __repr__(self) -> str:
+        owner = self.contract.contract_name
+        return f"<function {' | '.join(abi.describe(o, owner) for o in self.overloads)}>"
+
+
+class Contract:
+    """A contract deployed on a ``Chain``; its ABI functions are attributes of this object."""
+
+    def __init__(
+        self, chain: Chain, artifact: Artifact, address: str, receipt: Receipt | None = None
+    ):
+        self.chain = chain
+        self.artifact = artifact
+        self.address = address
+        self.deploy_receipt = receipt
+        self.abi = artifact.abi
+        by_name: dict[str, list[dict[str, Any]]] = {}
+        for item in artifact.abi:
+            if item.get("type") == "function":
+                by_name.setdefault(item["name"], []).append(item)
+        self.functions = {name: ContractFunction(self, items) for name, items in by_name.items()}
+        for name, fn in self.functions.items():
+            if name not in self.__dict__ and not hasattr(type(self), name):
+                setattr(self, name, fn)  # else reachable as contract.functions[name]
+
+    @property
+    def contract_name(self) -> str:
+        return self.artifact.name
+
+    def __getattr__(self, name: str) -> Any:
+        functions = self.__dict__.get("functions", {})
+        close = [f for f in functions if f.lower() == name.lower()]
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        known = ", ".join(sorted(functions)) or "none"
+        raise AttributeError(
+            f"{self.contract_name} has no function {name!r}{hint} (functions: {known})"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, Contract)
+            and other.address == self.address
+            and other.chain is self.chain
+        )
+
+    def __hash__(self) -> int:
+        return hash(self.address)
+
+    def __repr__(self) -> str:
+        return f"<{self.contract_name} at {self.address}>"

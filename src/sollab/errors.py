@@ -1,0 +1,143 @@
+"""One exception family for everything that can go wrong in the lab.
+
+``LabError`` is the root. A user's mistake is always one of these, with a message that says
+what was wrong and how to fix it; the CLI prints ``Error: <message>`` and never a traceback.
+Where a built-in exception means the same thing, the leaf inherits it too, so ``except
+ZeroDivisionError`` works on a Solidity division by zero.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .diagnostics import Diagnostic
+
+
+class LabError(Exception):
+    """Root of every error sollab raises on purpose."""
+
+
+# --- set-up ---------------------------------------------------------------------------------
+
+
+class NodeNotFound(LabError):
+    """No usable Node.js to run solc-js with."""
+
+
+# --- compiling ------------------------------------------------------------------------------
+
+
+class SourceError(LabError, ValueError):
+    """A source the compiler cannot take: empty, not UTF-8, too large or unreadable."""
+
+
+class CompilerNotFound(LabError):
+    """No installed compiler satisfies the requested version or pragma."""
+
+
+class CompilerCrashed(LabError):
+    """The compiler process died or answered nonsense; the next compile starts a fresh one."""
+
+
+class CompileError(LabError):
+    """Solidity that does not compile. ``diagnostics`` holds every error and warning."""
+
+    def __init__(self, diagnostics: list[Diagnostic], *, verbose: bool = False):
+        self.diagnostics = diagnostics
+        self.errors = [d for d in diagnostics if d.is_error]
+        self.verbose = verbose
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        shown = self.errors if self.verbose else self.errors[:3]
+        parts = [d.render(verbose=self.verbose) for d in shown]
+        hidden = len(self.errors) - len(shown)
+        if hidden:
+            parts.append(f"... and {hidden} more error(s); show all with verbose=True")
+        count = len(self.errors)
+        head = f"{count} compile error{'s' if count != 1 else ''}"
+        return head + ":\n" + "\n\n".join(parts)
+
+
+# --- calling contracts ----------------------------------------------------------------------
+
+
+class ArgumentError(LabError, TypeError):
+    """A contract function or constructor called with the wrong number or types of arguments."""
+
+
+class ChainError(LabError):
+    """The chain refused an operation (unknown snapshot, travelling back in time, ...)."""
+
+
+class OutOfGas(LabError):
+    """A call or transaction used up its gas cap: usually an unbounded loop."""
+
+
+class TransactionReverted(LabError):
+    """A call or transaction reverted. Subclasses say why.
+
+    ``data`` is the raw revert data; ``location`` (when the source map allows) is a
+    ``SourceLocation`` of the Solidity that reverted; ``receipt`` is set for a mined transaction.
+    """
+
+    def __init__(
+        self, message: str, *, data: bytes = b"", location: Any = None, receipt: Any = None
+    ):
+        self.data = data
+        self.location = location
+        self.receipt = receipt
+        self.message = message
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        text = self.message
+        if self.location is not None:
+            text += "\n" + self.location.render()
+        return text
+
+
+class RevertError(TransactionReverted):
+    """``require(cond, "reason")`` / ``revert("reason")``: ``reason`` is the string (or None)."""
+
+    def __init__(self, message: str, *, reason: str | None = None, **kwargs: Any):
+        self.reason = reason
+        super().__init__(message, **kwargs)
+
+
+class CustomError(TransactionReverted):
+    """``revert MyError(args)``: ``name`` and ``args`` (a dict by parameter name) are decoded."""
+
+    def __init__(self, message: str, *, name: str, args: dict[str, Any], **kwargs: Any):
+        self.name = name
+        self.args_by_name = args
+        super().__init__(message, **kwargs)
+
+
+class Panic(TransactionReverted):
+    """A Solidity ``Panic(uint256)``: ``code`` is the panic code (0x11 overflow, 0x12 by zero)."""
+
+    def __init__(self, message: str, *, code: int, **kwargs: Any):
+        self.code = code
+        super().__init__(message, **kwargs)
+
+
+class AssertionFailed(Panic, AssertionError):
+    """Panic 0x01: an ``assert`` was false."""
+
+
+class ArithmeticOverflow(Panic, OverflowError):
+    """Panic 0x11: arithmetic overflow or underflow outside ``unchecked``."""
+
+
+class DivisionByZero(Panic, ZeroDivisionError):
+    """Panic 0x12: division or modulo by zero."""
+
+
+class IndexOutOfBounds(Panic, IndexError):
+    """Panic 0x32: an array index out of bounds."""
+
+
+class InvalidOpcode(TransactionReverted):
+    """The EVM hit an invalid instruction (``assert`` before Solidity 0.8, or bad bytecode)."""

@@ -1,0 +1,203 @@
+"""Solidity sources: reading them safely and resolving their imports into one standard-JSON set.
+
+Imports are resolved here, in Python, for every backend alike, so the standard-JSON input sent
+to the compiler holds every source it needs (and is exactly what a verifier needs later).
+A non-relative import is looked up, in order: remappings, the lab's ``contracts/`` and the
+base folder, then the nearest ``node_modules`` walking up from the importing file's folder,
+then the lab's own ``node_modules``.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .diagnostics import Diagnostic, SourceLocation
+from .errors import CompileError, SourceError
+from .paths import lab_root
+
+MAX_SOURCE_BYTES = 1_000_000
+EXAMPLE = "contract Counter { uint256 public count; }"
+
+_IMPORT_RE = re.compile(r"\bimport\s+(?:[^;\"']*?\bfrom\s+)?([\"'])(.+?)\1[^;]*;", re.S)
+
+
+def strip_comments(text: str) -> str:
+    """The text with every comment blanked out (offsets kept), string literals untouched."""
+    out = list(text)
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c in "\"'":
+            j = i + 1
+            while j < n and text[j] != c and text[j] != "\n":
+                j += 2 if text[j] == "\\" else 1
+            i = j + 1
+        elif text.startswith("//", i):
+            j = text.find("\n", i)
+            j = n if j == -1 else j
+            out[i:j] = " " * (j - i)
+            i = j
+        elif text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            j = n if j == -1 else j + 2
+            out[i:j] = [ch if ch == "\n" else " " for ch in text[i:j]]
+            i = j
+        else:
+            i += 1
+    return "".join(out)
+
+
+def decode_source(data: bytes, name: str) -> str:
+    """Bytes of a source file as text, refusing what solc cannot take with a one-line reason."""
+    if len(data) > MAX_SOURCE_BYTES:
+        raise SourceError(
+            f"{name} is {len(data) / 1e6:.1f} MB: sollab compiles sources up to "
+            f"{MAX_SOURCE_BYTES // 1_000_000} MB each; split it into several files"
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SourceError(
+            f"{name} is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}): "
+            "save it as UTF-8"
+        ) from None
+
+
+def check_text(text: str, name: str) -> str:
+    if len(text.encode("utf-8")) > MAX_SOURCE_BYTES:
+        decode_source(text.encode("utf-8"), name)  # raises the size error
+    if not strip_comments(text).strip():
+        raise SourceError(f"{name} is empty: write a contract in it, for example `{EXAMPLE}`")
+    return text
+
+
+def read_source_file(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise SourceError(f"{path} does not exist: check the path") from None
+    except IsADirectoryError:
+        raise SourceError(f"{path} is a folder: give a .sol file") from None
+    except OSError as exc:
+        raise SourceError(f"{path} cannot be read ({exc.strerror})") from None
+    return decode_source(data, str(path))
+
+
+def unit_name_for(path: Path) -> str:
+    """A stable source unit name: relative to the lab root or the working directory if inside."""
+    path = path.resolve()
+    for base in (lab_root(), Path.cwd().resolve()):
+        if path.is_relative_to(base):
+            return path.relative_to(base).as_posix()
+    return path.as_posix()
+
+
+@dataclass
+class SourceSet:
+    """Every source of one compilation, by source unit name, with where each came from."""
+
+    sources: dict[str, str] = field(default_factory=dict)
+    folders: dict[str, Path] = field(default_factory=dict)  # unit name -> folder it lives in
+    roots: list[str] = field(default_factory=list)  # the units asked for (not pulled in)
+
+
+def parse_remappings(remappings: list[str] | None) -> list[tuple[str, str]]:
+    result = []
+    for r in remappings or []:
+        spec = r.split(":", 1)[1] if ":" in r.split("=", 1)[0] else r  # drop a context
+        if "=" not in spec:
+            raise SourceError(f"remapping {r!r} has no '=': write it as prefix=target")
+        prefix, target = spec.split("=", 1)
+        result.append((prefix, target))
+    return sorted(result, key=lambda p: -len(p[0]))
+
+
+def imports_in(text: str) -> list[tuple[str, int, int]]:
+    """(import path, start offset, end offset) of every import statement."""
+    clean = strip_comments(text)
+    return [(m[2], m.start(), m.end()) for m in _IMPORT_RE.finditer(clean)]
+
+
+def _nearest_node_modules(folder: Path, path: str) -> list[Path]:
+    found = []
+    for d in (folder, *folder.parents):
+        candidate = d / "node_modules" / path
+        if candidate not in found:
+            found.append(candidate)
+    lab = lab_root() / "node_modules" / path
+    if lab not in found:
+        found.append(lab)
+    return found
+
+
+def resolve_imports(
+    roots: dict[str, tuple[str, Path]],
+    remappings: list[str] | None = None,
+    base: Path | None = None,
+) -> SourceSet:
+    """Load the root sources' imports, transitively. ``roots``: unit name -> (text, folder)."""
+    remaps = parse_remappings(remappings)
+    base = (base or Path.cwd()).resolve()
+    result = SourceSet(roots=list(roots))
+    pending = []
+    for name, (text, folder) in roots.items():
+        result.sources[name] = check_text(text, name)
+        result.folders[name] = folder
+        pending.append(name)
+    while pending:
+        importer = pending.pop()
+        text = result.sources[importer]
+        folder = result.folders[importer]
+        for raw, start, end in imports_in(text):
+            path = raw
+            for prefix, target in remaps:
+                if path.startswith(prefix):
+                    path = target + path[len(prefix) :]
+                    break
+            if path.startswith(("./", "../")):
+                unit = posixpath.normpath(posixpath.join(posixpath.dirname(importer), path))
+                candidates = [(folder / path).resolve()]
+            else:
+                unit = posixpath.normpath(path)
+                candidates = [
+                    base / path,
+                    lab_root() / path,
+                    *_nearest_node_modules(folder, path),
+                ]
+            if unit in result.sources:
+                continue
+            file = next((c for c in candidates if c.is_file()), None)
+            if file is None:
+                raise CompileError([_missing_import(importer, text, raw, start, end, candidates)])
+            result.sources[unit] = decode_source(file.read_bytes(), str(file))
+            result.folders[unit] = file.parent
+            pending.append(unit)
+    return result
+
+
+def _missing_import(
+    importer: str, text: str, raw: str, start: int, end: int, looked: list[Path]
+) -> Diagnostic:
+    b_start = len(text[:start].encode("utf-8"))
+    b_end = len(text[:end].encode("utf-8"))
+    location = SourceLocation.from_offsets(importer, text, b_start, b_end)
+    if raw.startswith("@") or not raw.startswith((".", "/", "contracts/")):
+        package = "/".join(raw.split("/")[:2]) if raw.startswith("@") else raw.split("/")[0]
+        hint = (
+            f"check the path's spelling; if it is an npm package, install it with "
+            f"`npm install {package}` next to your contracts"
+        )
+    else:
+        hint = "check the path: relative imports start from the importing file's folder"
+    places = ", ".join(str(p) for p in looked[:3]) + (", ..." if len(looked) > 3 else "")
+    return Diagnostic(
+        severity="error",
+        type="ImportError",
+        code="",
+        message=f'Source "{raw}" not found (looked in {places})',
+        location=location,
+        hint=hint,
+    )
