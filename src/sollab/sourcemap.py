@@ -21,7 +21,7 @@ def instruction_index(bytecode: bytes, pc: int) -> int | None:
 
 @lru_cache(maxsize=64)
 def decompress(source_map: str) -> tuple[tuple[int, int, int, str], ...]:
-    """solc's compressed ``s:l:f:j;...`` map as (start, length, file index, jump) per instruction."""
+    """solc's compressed ``s:l:f:j;...`` map: (start, length, file index, jump) per instruction."""
     entries = []
     start, length, f, j = 0, 0, -1, "-"
     for item in source_map.split(";") if source_map else []:

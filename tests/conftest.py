@@ -1,0 +1,44 @@
+"""Shared fixtures. Every test session writes to its own SOLLAB_HOME (cache, extra compilers)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = REPO / "contracts" / "examples"
+
+_home = tempfile.mkdtemp(prefix="sollab-test-home-")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    os.environ["SOLLAB_HOME"] = _home
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(_home, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def repo() -> Path:
+    return REPO
+
+
+@pytest.fixture(scope="session")
+def counter_artifact():
+    """The example Counter, compiled once per session."""
+    from sollab import compile_files
+
+    return compile_files(EXAMPLES / "Counter.sol")["Counter"]
+
+
+@pytest.fixture
+def chain():
+    """A fresh chain for one test."""
+    from sollab.chain import Chain
+
+    return Chain()
