@@ -7,13 +7,14 @@
     counter.increment()                     # a transaction: returns a Receipt
     counter.count()                         # a view: returns 6
 
-The chain (and web3/eth-tester with it) is imported on first use, so compiling stays fast.
+The chain's EVM (eth-tester, py-evm, web3) is loaded on first use, so compiling stays fast.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from .chain import Account, Chain
 from .compiler import (
     Artifact,
     CompilationResult,
@@ -21,6 +22,7 @@ from .compiler import (
     compile_source,
     compile_sources,
 )
+from .contracts import Contract, Event, Receipt
 from .errors import (
     ArgumentError,
     ArithmeticOverflow,
@@ -42,9 +44,6 @@ from .errors import (
     TransactionReverted,
 )
 
-if TYPE_CHECKING:
-    from .chain import Chain
-
 __version__ = "0.1.0"
 
 compile_file = compile_files
@@ -56,8 +55,6 @@ def get_chain() -> Chain:
     """The kernel's chain (created on first use)."""
     global _chain
     if _chain is None:
-        from .chain import Chain
-
         _chain = Chain()
     return _chain
 
@@ -65,10 +62,25 @@ def get_chain() -> Chain:
 def reset() -> Chain:
     """Start a fresh chain: every deployed contract and balance change is gone."""
     global _chain
-    from .chain import Chain
-
     _chain = Chain()
     return _chain
+
+
+class _KernelChain:
+    """``lab.chain``: stands for the kernel's current chain, also after ``lab.reset()``."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(get_chain(), name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(get_chain(), name, value)
+
+    def __repr__(self) -> str:
+        return repr(get_chain())
+
+
+# Replaces the `sollab.chain` submodule attribute (the module stays importable by name).
+chain = _KernelChain()
 
 
 def deploy(artifact: Artifact, *args: Any, **kwargs: Any):
@@ -76,41 +88,33 @@ def deploy(artifact: Artifact, *args: Any, **kwargs: Any):
     return get_chain().deploy(artifact, *args, **kwargs)
 
 
-def __getattr__(name: str) -> Any:
-    if name == "chain":
-        return get_chain()
-    if name in ("Chain", "Account", "ETHER"):
-        from . import chain as chain_module
-
-        return getattr(chain_module, name)
-    if name in ("Contract", "Receipt", "Event"):
-        from . import contracts
-
-        return getattr(contracts, name)
-    raise AttributeError(f"module 'sollab' has no attribute {name!r}")
-
-
 __all__ = [
+    "Account",
     "ArgumentError",
     "ArithmeticOverflow",
     "Artifact",
     "AssertionFailed",
+    "Chain",
     "ChainError",
     "CompilationResult",
     "CompileError",
     "CompilerCrashed",
     "CompilerNotFound",
+    "Contract",
     "CustomError",
     "DivisionByZero",
+    "Event",
     "IndexOutOfBounds",
     "InvalidOpcode",
     "LabError",
     "NodeNotFound",
     "OutOfGas",
     "Panic",
+    "Receipt",
     "RevertError",
     "SourceError",
     "TransactionReverted",
+    "chain",
     "compile_file",
     "compile_files",
     "compile_source",

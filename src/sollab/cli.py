@@ -1,2 +1,193 @@
-def main():
-    pass
+"""The `sollab` command: compile, manage compilers, check the lab.
+
+A user's mistake ends as one line, ``Error: <what was wrong>: <how to fix it>``, and exit code 1;
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .errors import CompileError, LabError
+
+
+class _Group(click.Group):
+    """A command group that suggests the closest command for a typo."""
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            close = difflib.get_close_matches(name, self.list_commands(ctx), n=1)
+            hint = f" Did you mean '{close[0]}'?" if close else ""
+            raise click.UsageError(f"No such command '{name}'.{hint}", ctx)
+        return super().resolve_command(ctx, args)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="sollab")
+def cli() -> None:
+    """sollab: an interactive Solidity learning lab."""
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document (ABI, bytecode).")
+@click.option("--optimize", is_flag=True, help="Enable the optimizer (200 runs).")
+@click.option("--solc", "solc_version", metavar="VERSION", help="Use this compiler version.")
+@click.option("--verbose", "-v", is_flag=True, help="Show every diagnostic in full.")
+@click.option("--remap", "remappings", multiple=True, metavar="PREFIX=TARGET", help="Remapping.")
+def compile(
+    files: tuple[Path, ...],
+    as_json: bool,
+    optimize: bool,
+    solc_version: str | None,
+    verbose: bool,
+    remappings: tuple[str, ...],
+) -> None:
+    """Compile Solidity FILES and print diagnostics and a summary."""
+    from .compiler import compile_files
+
+    start = time.perf_counter()
+    try:
+        result = compile_files(
+            list(files),
+            optimize=optimize,
+            solc=solc_version,
+            remappings=list(remappings),
+            verbose=verbose,
+        )
+    except CompileError as exc:
+        if as_json:
+            _print_json({"contracts": {}, "errors": [d.to_dict() for d in exc.diagnostics]})
+            sys.exit(1)
+        for d in exc.diagnostics:
+            click.echo(d.render(verbose=verbose) + "\n", err=True)
+        n = len(exc.errors)
+        raise LabError(f"{n} compile error{'s' if n != 1 else ''}; nothing was compiled") from None
+    except LabError as exc:
+        if as_json:
+            _print_json({"contracts": {}, "errors": [{"severity": "error", "message": str(exc)}]})
+            sys.exit(1)
+        raise
+    elapsed = (time.perf_counter() - start) * 1000
+    short = result.solc_version.split("+")[0]
+    if as_json:
+        _print_json(
+            {
+                "contracts": {
+                    fqn: {
+                        "abi": a.abi,
+                        "bytecode": a.bytecode,
+                        "deployedBytecode": a.deployed_bytecode,
+                    }
+                    for fqn, a in result.contracts.items()
+                },
+                "solc": short,
+                "solcLongVersion": result.solc_version,
+                "errors": [d.to_dict() for d in result.warnings],
+            }
+        )
+        return
+    for d in result.warnings:
+        click.echo(d.render(verbose=verbose) + "\n", err=True)
+    for a in result.root_contracts:
+        size = (len(a.deployed_bytecode) - 2) // 2
+        functions = sum(1 for i in a.abi if i.get("type") == "function")
+        kind = f"{size:,} bytes deployed" if a.is_deployable else "interface/abstract"
+        click.echo(f"  {a.fqn}: {functions} functions, {kind}")
+    warnings = len(result.warnings)
+    click.echo(
+        f"Compiled {len(result.root_contracts)} contract(s) with solc {short} "
+        f"({result.compiler.label.split('(', 1)[1].rstrip(')')}) in {elapsed:.0f} ms"
+        + (f", {warnings} warning(s)" if warnings else "")
+        + (" [cached]" if result.cached else "")
+    )
+
+
+def _print_json(document: dict[str, Any]) -> None:
+    click.echo(json.dumps(document, indent=2))
+
+
+@cli.group(cls=_Group)
+def compilers() -> None:
+    """List and install Solidity compilers."""
+
+
+@compilers.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def compilers_list(as_json: bool) -> None:
+    """Show every installed compiler, newest first."""
+    from .versions import installed_compilers
+
+    found = installed_compilers()
+    if as_json:
+        _print_json(
+            {
+                "compilers": [
+                    {
+                        "version": str(c.version),
+                        "kind": c.kind,
+                        "origin": c.origin,
+                        "path": str(c.path),
+                    }
+                    for c in found
+                ]
+            }
+        )
+        return
+    if not found:
+        raise LabError("no Solidity compiler is installed: run `make setup`")
+    for c in found:
+        click.echo(f"  {c.version!s:<8} {c.kind:<7} {c.origin:<17} {c.path}")
+
+
+@compilers.command("install")
+@click.argument("version")
+def compilers_install(version: str) -> None:
+    """Install solc-js VERSION from npm, beside the others."""
+    from .versions import install_solcjs
+
+    click.echo(f"Installing solc {version} from npm ...")
+    c = install_solcjs(version)
+    click.echo(f"Installed solc {c.version} at {c.path}")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def doctor(as_json: bool) -> None:
+    """Check every piece of the lab; print a fix for each failure."""
+    from .doctor import render, run_checks
+
+    checks = run_checks()
+    if as_json:
+        _print_json({"checks": [c.__dict__ for c in checks]})
+    else:
+        click.echo(render(checks))
+    if not all(c.ok for c in checks):
+        sys.exit(1)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: runs the CLI and turns a ``LabError`` into one line on stderr."""
+    try:
+        cli.main(args=argv, prog_name="sollab", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except LabError as exc:
+        click.echo(f"Error: {str(exc).splitlines()[0]}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)
