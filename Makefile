@@ -8,6 +8,8 @@ PY_STAMP   := $(VENV)/.sollab-installed
 NODE_STAMP := node_modules/.sollab-installed
 LAB_PORT ?= 8888
 LAB_ARGS ?=
+# Jupyter refuses to run as root unless told; CI and containers run as root.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
@@ -34,7 +36,7 @@ $(NODE_STAMP): package.json package-lock.json $(PY_STAMP)
 	@touch $@
 
 lab: setup ## Set everything up and open JupyterLab on lessons/
-	$(VENV)/bin/jupyter lab --ServerApp.root_dir=lessons --ServerApp.port=$(LAB_PORT) $(LAB_ARGS)
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=lessons --ServerApp.port=$(LAB_PORT) $(ROOT_FLAG) $(LAB_ARGS)
 
 test: setup ## Set everything up and run the whole test suite (lint, format check, pytest)
 	@echo "==> ruff"
