@@ -82,9 +82,13 @@ def coerce(param: dict[str, Any], value: Any, where: str, index: int) -> Any:
     if typ == "tuple":
         components = param.get("components", [])
         if isinstance(value, dict):
-            missing = [c["name"] for c in components if c["name"] not in value]
-            if missing:
-                _fail(where, index, param, f"a dict with fields {', '.join(missing)}", value)
+            names = [c["name"] for c in components]
+            missing = [n for n in names if n not in value]
+            unknown = [k for k in value if k not in names]
+            if missing or unknown:
+                _fail(
+                    where, index, param, f"a dict with exactly the fields {', '.join(names)}", value
+                )
             value = [value[c["name"]] for c in components]
         if isinstance(value, str | bytes) or not hasattr(value, "__iter__"):
             _fail(where, index, param, f"a tuple of {len(components)} fields", value)

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 ACCOUNT_NAMES = ["alice", "bob", "carol", "dave", "eve", "frank", "grace", "heidi", "ivan", "judy"]
 DEFAULT_GAS_CAP = 6_000_000
+INTRINSIC_GAS = 21_000  # the base cost of any transaction
 ETHER = 10**18
 
 
@@ -124,8 +125,8 @@ class Chain:
 
     @property
     def timestamp(self) -> int:
-        """Timestamp of the latest block."""
-        return self._backend.timestamp()
+        """The ``block.timestamp`` the next transaction will see."""
+        return self._backend.pending_timestamp()
 
     def mine(self, blocks: int = 1) -> None:
         if blocks < 1:
@@ -136,7 +137,7 @@ class Chain:
         """Move time forward by ``seconds`` (or to timestamp ``to``); the next block sees it."""
         if (seconds is None) == (to is None):
             raise ChainError("time_travel needs exactly one of seconds=... or to=...")
-        target = to if to is not None else self._backend.timestamp() + int(seconds)
+        target = to if to is not None else self.timestamp + int(seconds)
         if seconds is not None and seconds <= 0:
             raise ChainError("time_travel(seconds) must be positive: the chain cannot go back")
         self._backend.time_travel(target)
@@ -262,8 +263,10 @@ class Chain:
     def _tx(self, to: str | None, data: bytes, value: int, sender: Any, gas: int | None) -> dict:
         frm = self._default_sender if sender is None else _address(sender, "sender")
         limit = self.gas_cap if gas is None else int(gas)
-        if limit <= 0:
-            raise ArgumentError(f"gas={gas} must be positive")
+        if limit < INTRINSIC_GAS:
+            raise ArgumentError(
+                f"gas={gas:,} is too low: every transaction costs at least {INTRINSIC_GAS:,} gas"
+            )
         if value < 0:
             raise ArgumentError(f"value={value} must not be negative")
         return {"from": str(frm), "to": to, "data": data, "value": int(value), "gas": limit}
@@ -293,6 +296,7 @@ class Chain:
         gas: int | None = None,
         what: str,
         artifact: Artifact | None = None,
+        function: str = "",
     ) -> tuple[Receipt, bytes]:
         tx = self._tx(to, data, value, sender, gas)
         if tx["from"] not in self.accounts:
@@ -316,6 +320,7 @@ class Chain:
             status=1 if execution.success else 0,
             events=[self._decode_log(log) for log in execution.logs],
             contract_address=execution.contract_address,
+            function=function,  # set before a failure, so a reverted receipt names it too
         )
         if not execution.success:
             raise self._failure(execution, what, receipt=receipt, artifact=artifact)

@@ -76,7 +76,7 @@ class Receipt:
         return [e for e in self.events if isinstance(e, Event) and e.name == name]
 
     def __repr__(self) -> str:
-        what = self.function or ("deploy" if self.contract_address else "transfer")
+        what = self.function or ("deploy" if self.to is None else "transfer")
         events = ", ".join(repr(e) for e in self.events)
         return (
             f"<Receipt {what}: status={self.status}, gas_used={self.gas_used:,}, "
@@ -151,9 +151,14 @@ class ContractFunction:
         self._check_value(item, value)
         what = abi.describe(item, self.contract.contract_name)
         receipt, output = self.contract.chain._transact(
-            self.contract.address, data, value=value, sender=sender, gas=gas, what=what
+            self.contract.address,
+            data,
+            value=value,
+            sender=sender,
+            gas=gas,
+            what=what,
+            function=what,
         )
-        receipt.function = what
         if output and item.get("outputs"):
             receipt.return_value = abi.decode_output(item, output)
         return receipt

@@ -11,7 +11,6 @@ from __future__ import annotations
 from eth.exceptions import InvalidInstruction, OutOfGas, Revert
 from eth.vm.spoof import SpoofTransaction
 from eth_tester import EthereumTester, PyEVMBackend
-from eth_tester.backends.pyevm.main import _execute_and_revert_transaction
 from eth_utils import to_canonical_address, to_checksum_address
 
 from ..errors import ChainError
@@ -124,10 +123,20 @@ class PyEvmBackend:
         return ex
 
     def call(self, tx: dict) -> Execution:
-        raw = self._raw(tx)
+        # Like geth's eth_call: gas price and base fee 0, so any address (an unfunded one, a
+        # contract) can be the caller of a view without paying for gas.
+        raw = dict(self._raw(tx), gas_price=0)
         unsigned = self._backend._get_normalized_and_unsigned_evm_transaction(raw)
         spoofed = SpoofTransaction(unsigned, from_=raw["from"])
-        computation = _execute_and_revert_transaction(self._chain, spoofed, "latest")
+        header = self._chain.get_canonical_head().copy(base_fee_per_gas=0)
+        state = self._chain.get_vm(at_header=header).state
+        snapshot = state.snapshot()
+        try:
+            computation = state.apply_transaction(spoofed)
+        except Exception as exc:  # validation: gas below the intrinsic cost, over the limit...
+            raise ChainError(f"the chain rejected the call: {exc}") from None
+        finally:
+            state.revert(snapshot)
         gas_used = tx["gas"] - computation.get_gas_remaining()
         return _execution(computation, gas_used, tx["gas"])
 
@@ -167,19 +176,18 @@ class PyEvmBackend:
     def block_number(self) -> int:
         return self.tester.get_block_by_number("latest")["number"]
 
-    def timestamp(self) -> int:
-        return self.tester.get_block_by_number("latest")["timestamp"]
-
     def pending_timestamp(self) -> int:
         return self.tester.get_block_by_number("pending")["timestamp"]
 
     def time_travel(self, timestamp: int) -> None:
-        if timestamp <= self.pending_timestamp():
+        """The next block (so the next transaction) gets ``timestamp``."""
+        if timestamp < self.pending_timestamp():
             raise ChainError(
                 "the chain cannot travel back in time: give a later timestamp "
                 "(or use `with chain.anchor():` to undo changes)"
             )
-        self.tester.time_travel(timestamp)
+        if timestamp > self.pending_timestamp():
+            self.tester.time_travel(timestamp)
 
     def mine(self, blocks: int) -> None:
         self.tester.mine_blocks(blocks)
