@@ -316,13 +316,42 @@ def test_every_revert_is_a_lab_error(chain, compiled, reverter, callee):
     assert count == 11
 
 
-def test_web3_itself_raises_transaction_failed(chain, compiled, reverter):
-    """Does web3 on eth-tester raise TransactionFailed for the same revert (what the lab hides)?"""
-    handle = chain.w3.eth.contract(address=reverter.address, abi=compiled["Reverter"].abi)
+def test_stock_web3_raises_transaction_failed(compiled):
+    """Does stock web3 on eth-tester raise TransactionFailed on a revert (what the lab hides)?"""
+    from web3 import EthereumTesterProvider, Web3
+
+    w3 = Web3(EthereumTesterProvider())
+    artifact = compiled["Reverter"]
+    factory = w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
+    sender = w3.eth.accounts[0]
+    receipt = w3.eth.wait_for_transaction_receipt(
+        factory.constructor().transact({"from": sender, "gas": 3_000_000})
+    )
+    handle = w3.eth.contract(address=receipt["contractAddress"], abi=artifact.abi)
     with pytest.raises(TransactionFailed):
         handle.functions.needPositive(0).call()
-    with pytest.raises(RevertError):
-        reverter.needPositive(0)
+
+
+def test_reverts_through_chain_w3_are_lab_errors_and_contract_logic_errors(
+    chain, compiled, reverter
+):
+    """Through lab.chain.w3, does a revert end in the lab's family and still satisfy web3 code
+    that catches ContractLogicError?"""
+    from web3.exceptions import ContractLogicError
+
+    handle = chain.w3.eth.contract(address=reverter.address, abi=compiled["Reverter"].abi)
+    with pytest.raises(RevertError) as info:
+        handle.functions.needPositive(0).call()
+    assert isinstance(info.value, ContractLogicError)
+    assert info.value.reason == "x must be positive"
+    assert info.value.location is not None
+    with pytest.raises(ArithmeticOverflow) as info:
+        handle.functions.overflow(255).call()
+    assert isinstance(info.value, ContractLogicError) and isinstance(info.value, OverflowError)
+    with pytest.raises(CustomError) as info:  # transact() estimates gas first: that fails
+        handle.functions.customTx().transact({"from": chain.alice})
+    assert info.value.name == "Unauthorized"
+    assert info.value.args_by_name == {"caller": chain.alice, "why": "not in a transaction either"}
 
 
 # --- reverts.exception_for on hand-made executions ----------------------------------------------

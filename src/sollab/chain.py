@@ -168,8 +168,16 @@ class Chain:
         if self._w3 is None:
             from web3 import Web3
 
-            self._w3 = Web3(self._backend.web3_provider())
+            self._w3 = Web3(self._backend.web3_provider(self._check_for_web3, self.gas_cap))
         return self._w3
+
+    def _check_for_web3(self, tx: dict) -> None:
+        """Run a call web3 made; if it fails, raise the lab's exception for it."""
+        execution = self._backend.call(tx)
+        if not execution.success:
+            target = self._contracts.get(tx["to"] or "")
+            what = f"call to {target!r}" if target else f"call to {tx['to'] or 'a new contract'}"
+            raise _web3_flavour(self._failure(execution, what)) from None
 
     # -- deploying and calling --
 
@@ -389,3 +397,20 @@ def _decode_event(item: dict[str, Any], log: Any) -> Event | None:
         return None
     args = {p["name"]: values[p["name"]] for p in inputs}
     return Event(item["name"], args, log.address, abi.signature(item))
+
+
+_WEB3_FLAVOURS: dict[type, type] = {}
+
+
+def _web3_flavour(exc: LabError) -> LabError:
+    """The same exception, also a ``web3.exceptions.ContractLogicError`` (for web3 code)."""
+    from web3.exceptions import ContractLogicError
+
+    cls = type(exc)
+    flavour = _WEB3_FLAVOURS.get(cls)
+    if flavour is None:
+        flavour = type(cls.__name__, (cls, ContractLogicError), {"__module__": cls.__module__})
+        _WEB3_FLAVOURS[cls] = flavour
+    twin = flavour.__new__(flavour, *exc.args)
+    twin.__dict__.update(exc.__dict__)
+    return twin

@@ -7,6 +7,7 @@ Lessons, graders and the CLI only ever see ``Chain``; a backend owns the EVM beh
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -62,7 +63,7 @@ class ChainBackend(Protocol):
     def pending_timestamp(self) -> int: ...  # what the next transaction will see
     def time_travel(self, timestamp: int) -> None: ...  # the next block gets it
     def mine(self, blocks: int) -> None: ...
-    def web3_provider(self) -> object: ...
+    def web3_provider(self, check: Callable[[dict], None], gas_cap: int) -> object: ...
 
 
 def make_backend(name: str | None = None) -> ChainBackend:

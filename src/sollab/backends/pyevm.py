@@ -8,9 +8,13 @@ eth-tester's and py-evm's internals.
 
 from __future__ import annotations
 
-from eth.exceptions import InvalidInstruction, OutOfGas, Revert
+from collections.abc import Callable
+from functools import cache
+
+from eth.exceptions import InvalidInstruction, OutOfGas, Revert, VMError
 from eth.vm.spoof import SpoofTransaction
 from eth_tester import EthereumTester, PyEVMBackend
+from eth_tester.exceptions import TransactionFailed
 from eth_utils import to_canonical_address, to_checksum_address
 
 from ..errors import ChainError
@@ -192,7 +196,58 @@ class PyEvmBackend:
     def mine(self, blocks: int) -> None:
         self.tester.mine_blocks(blocks)
 
-    def web3_provider(self) -> object:
-        from web3 import EthereumTesterProvider
+    def web3_provider(self, check: Callable[[dict], None], gas_cap: int) -> object:
+        """An ``EthereumTesterProvider`` on this chain whose failures are the lab's.
 
-        return EthereumTesterProvider(self.tester)
+        Stock web3 on eth-tester raises ``eth_tester.exceptions.TransactionFailed`` (or a raw
+        py-evm ``OutOfGas``) where a node would answer with an error; here ``eth_call`` and
+        ``eth_estimateGas`` that fail are run again through ``check``, which raises the lab's
+        exception (also a web3 ``ContractLogicError``). Calls without ``gas`` get ``gas_cap``.
+        """
+        return _lab_provider_class()(self.tester, check=check, gas_cap=gas_cap)
+
+
+def _from_rpc(tx: dict, gas_cap: int) -> dict:
+    """An RPC transaction object (hex strings) as the backend's transaction dict."""
+
+    def number(value, default: int) -> int:
+        if value is None:
+            return default
+        return int(value, 16) if isinstance(value, str) else int(value)
+
+    data = tx.get("data") or tx.get("input") or "0x"
+    return {
+        "from": tx.get("from") or "0x" + "00" * 20,
+        "to": tx.get("to"),
+        "data": bytes.fromhex(data[2:]) if isinstance(data, str) else bytes(data),
+        "value": number(tx.get("value"), 0),
+        "gas": number(tx.get("gas"), gas_cap),
+    }
+
+
+@cache
+def _lab_provider_class() -> type:
+    from web3 import EthereumTesterProvider
+    from web3.exceptions import ContractLogicError
+
+    class LabTesterProvider(EthereumTesterProvider):
+        def __init__(self, tester, *, check: Callable[[dict], None], gas_cap: int) -> None:
+            super().__init__(tester)
+            self._check = check
+            self._gas_cap = gas_cap
+
+        def make_request(self, method, params):
+            if method == "eth_estimateGas" and params:
+                # Fail fast and clearly instead of eth-tester's search up to the block limit.
+                self._check(_from_rpc(params[0], self._gas_cap))
+            elif method == "eth_call" and params and "gas" not in params[0]:
+                params = [dict(params[0], gas=self._gas_cap), *params[1:]]
+            try:
+                return super().make_request(method, params)
+            except (TransactionFailed, VMError, ContractLogicError):
+                if method not in ("eth_call", "eth_estimateGas"):
+                    raise
+                self._check(_from_rpc(params[0], self._gas_cap))
+                raise
+
+    return LabTesterProvider
