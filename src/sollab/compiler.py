@@ -20,6 +20,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from importlib import resources
@@ -244,6 +245,9 @@ class SolcJsWorker:
                 if self._proc.stdin:
                     self._proc.stdin.close()
             self._proc = None
+        if self._stderr is not None:
+            self._stderr.close()
+            self._stderr = None
 
     def close(self) -> None:
         """Shut the worker down (it also stops by itself when this process exits)."""
@@ -364,7 +368,7 @@ class Compiler:
         self._memory: OrderedDict[str, tuple[str, str]] = OrderedDict()
         self._cache_dir = cache_dir
         self.disk_cache = disk_cache and os.environ.get("SOLLAB_NO_DISK_CACHE") != "1"
-        atexit.register(self.worker.close)
+        _workers.add(self.worker)
 
     @property
     def cache_dir(self) -> Path:
@@ -399,6 +403,8 @@ class Compiler:
         }
         if via_ir:
             settings["viaIR"] = True
+        if source_set.remappings:  # solc names remapped imports' units by them
+            settings["remappings"] = list(source_set.remappings)
         standard_input = {
             "language": "Solidity",
             "sources": {name: {"content": text} for name, text in source_set.sources.items()},
@@ -513,6 +519,13 @@ class Compiler:
 
 
 _default: Compiler | None = None
+_workers: weakref.WeakSet[SolcJsWorker] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_workers() -> None:
+    for worker in list(_workers):
+        worker.close()
 
 
 def default_compiler() -> Compiler:

@@ -38,8 +38,8 @@ class SourceLocation:
 
         line, column = line_col(start)
         end_line, end_column = line_col(end)
-        lines = text.splitlines()
-        line_text = lines[line - 1] if 0 < line <= len(lines) else ""
+        lines = text.split("\n")  # as solc counts lines (splitlines also splits at \f, \u2028...)
+        line_text = lines[line - 1].removesuffix("\r") if 0 < line <= len(lines) else ""
         return cls(file, line, column, end_line, end_column, line_text)
 
     def __str__(self) -> str:
@@ -119,8 +119,10 @@ def from_solc(error: dict[str, Any], sources: dict[str, str]) -> Diagnostic:
     """A ``Diagnostic`` from one entry of solc's standard-JSON ``errors``."""
 
     def locate(loc: dict[str, Any] | None) -> SourceLocation | None:
-        if not loc or loc.get("file") not in sources or loc.get("start", -1) < 0:
+        if not loc or loc.get("file") not in sources:
             return None
+        if loc.get("start", -1) < 0:  # about the whole file (no SPDX line, no pragma): its start
+            return SourceLocation.from_offsets(loc["file"], sources[loc["file"]], 0, 0)
         return SourceLocation.from_offsets(
             loc["file"], sources[loc["file"]], loc["start"], loc.get("end", loc["start"])
         )
@@ -175,8 +177,13 @@ HINTS: list[tuple[re.Pattern[str], str]] = [
         "(e.g. `uint256(x)`, `address(x)`) or change the variable's type",
     ),
     (
-        re.compile(r"No visibility specified|Visibility for constructor is ignored"),
+        re.compile(r"No visibility specified"),
         "give the function a visibility: `public`, `external`, `internal` or `private`",
+    ),
+    (
+        re.compile(r"Visibility for constructor is ignored"),
+        "since Solidity 0.7 a constructor takes no visibility: remove `public`/`internal` "
+        "(mark the contract `abstract` if it must not be deployed)",
     ),
     (
         re.compile(r"msg\.value.*can only be used in payable|callvalue\(\)"),
@@ -187,7 +194,7 @@ HINTS: list[tuple[re.Pattern[str], str]] = [
             r'"(send|transfer)" and "\w+" are only available for objects of type "address payable"'
         ),
         "to send Ether the address must be `address payable`: write `payable(addr).transfer(...)`"
-        ' (better: `(bool ok, ) = payable(addr).call{value: amount}(""); require(ok);`)',
+        ' (better: `(bool ok, ) = payable(addr).call{{value: amount}}(""); require(ok);`)',
     ),
     (
         re.compile(r"Expected ';' but got"),

@@ -24,8 +24,12 @@ EXAMPLE = "contract Counter { uint256 public count; }"
 _IMPORT_RE = re.compile(r"\bimport\s+(?:[^;\"']*?\bfrom\s+)?([\"'])(.+?)\1[^;]*;", re.S)
 
 
-def strip_comments(text: str) -> str:
-    """The text with every comment blanked out (offsets kept), string literals untouched."""
+def strip_comments(text: str, *, strings: bool = False) -> str:
+    """The text with every comment blanked out (offsets kept), string literals untouched.
+
+    With ``strings=True`` the contents of string literals are blanked too (quotes kept), so
+    a pattern searched in the result only matches real code.
+    """
     out = list(text)
     i, n = 0, len(text)
     while i < n:
@@ -34,6 +38,9 @@ def strip_comments(text: str) -> str:
             j = i + 1
             while j < n and text[j] != c and text[j] != "\n":
                 j += 2 if text[j] == "\\" else 1
+            if strings:
+                k = min(j, n)
+                out[i + 1 : k] = [ch if ch == "\n" else " " for ch in text[i + 1 : k]]
             i = j + 1
         elif text.startswith("//", i):
             j = text.find("\n", i)
@@ -102,23 +109,41 @@ class SourceSet:
     sources: dict[str, str] = field(default_factory=dict)
     folders: dict[str, Path] = field(default_factory=dict)  # unit name -> folder it lives in
     roots: list[str] = field(default_factory=list)  # the units asked for (not pulled in)
+    remappings: list[str] = field(default_factory=list)  # passed on to solc as given
 
 
-def parse_remappings(remappings: list[str] | None) -> list[tuple[str, str]]:
+def parse_remappings(remappings: list[str] | None) -> list[tuple[str, str, str]]:
+    """``[context:]prefix=target`` as (context, prefix, target), in solc's order of preference
+    (longest context, then longest prefix)."""
     result = []
     for r in remappings or []:
-        spec = r.split(":", 1)[1] if ":" in r.split("=", 1)[0] else r  # drop a context
+        context, spec = r.split(":", 1) if ":" in r.split("=", 1)[0] else ("", r)
         if "=" not in spec:
             raise SourceError(f"remapping {r!r} has no '=': write it as prefix=target")
         prefix, target = spec.split("=", 1)
-        result.append((prefix, target))
-    return sorted(result, key=lambda p: -len(p[0]))
+        result.append((context, prefix, target))
+    return sorted(result, key=lambda p: (-len(p[0]), -len(p[1])))
+
+
+def _remap(path: str, importer: str, remaps: list[tuple[str, str, str]]) -> str | None:
+    for context, prefix, target in remaps:
+        if importer.startswith(context) and path.startswith(prefix):
+            return target + path[len(prefix) :]
+    return None
+
+
+def _relative_unit(importer: str, path: str) -> str:
+    """The unit name solc gives a relative import: joined, normalised, no ``..`` above the root."""
+    unit = posixpath.normpath(posixpath.join(posixpath.dirname(importer), path))
+    while unit == ".." or unit.startswith("../"):
+        unit = unit[3:]
+    return unit
 
 
 def imports_in(text: str) -> list[tuple[str, int, int]]:
     """(import path, start offset, end offset) of every import statement."""
-    clean = strip_comments(text)
-    return [(m[2], m.start(), m.end()) for m in _IMPORT_RE.finditer(clean)]
+    code = strip_comments(text, strings=True)  # no matches inside comments or string literals
+    return [(text[m.start(2) : m.end(2)], m.start(), m.end()) for m in _IMPORT_RE.finditer(code)]
 
 
 def _nearest_node_modules(folder: Path, path: str) -> list[Path]:
@@ -141,7 +166,7 @@ def resolve_imports(
     """Load the root sources' imports, transitively. ``roots``: unit name -> (text, folder)."""
     remaps = parse_remappings(remappings)
     base = (base or Path.cwd()).resolve()
-    result = SourceSet(roots=list(roots))
+    result = SourceSet(roots=list(roots), remappings=list(remappings or []))
     pending = []
     for name, (text, folder) in roots.items():
         result.sources[name] = check_text(text, name)
@@ -152,15 +177,14 @@ def resolve_imports(
         text = result.sources[importer]
         folder = result.folders[importer]
         for raw, start, end in imports_in(text):
-            path = raw
-            for prefix, target in remaps:
-                if path.startswith(prefix):
-                    path = target + path[len(prefix) :]
-                    break
-            if path.startswith(("./", "../")):
-                unit = posixpath.normpath(posixpath.join(posixpath.dirname(importer), path))
-                candidates = [(folder / path).resolve()]
+            # Name the unit as solc will: resolve a relative path, then apply remappings.
+            relative = raw.startswith(("./", "../"))
+            remapped = _remap(_relative_unit(importer, raw) if relative else raw, importer, remaps)
+            if remapped is None and relative:
+                unit = _relative_unit(importer, raw)
+                candidates = [(folder / raw).resolve()]
             else:
+                path = raw if remapped is None else remapped
                 unit = posixpath.normpath(path)
                 candidates = [
                     base / path,
@@ -169,6 +193,7 @@ def resolve_imports(
                 ]
             if unit in result.sources:
                 continue
+            candidates = list(dict.fromkeys(candidates))  # the same folder may be named twice
             file = next((c for c in candidates if c.is_file()), None)
             if file is None:
                 raise CompileError([_missing_import(importer, text, raw, start, end, candidates)])

@@ -164,7 +164,8 @@ def pragmas_in(source: str) -> list[str]:
     """The `pragma solidity` expressions of a source, comments ignored."""
     from .sources import strip_comments
 
-    return [m[1].strip() for m in _PRAGMA_RE.finditer(strip_comments(source))]
+    code = strip_comments(source, strings=True)  # pragma-like text in strings is not a pragma
+    return [source[m.start(1) : m.end(1)].strip() for m in _PRAGMA_RE.finditer(code)]
 
 
 def known_releases() -> list[Version]:
