@@ -240,6 +240,36 @@ def test_panics(reverter, function, args, lab_class, builtin, code):
         getattr(reverter, function)(*args)
 
 
+@pytest.mark.parametrize(
+    ("function", "args", "expression"),
+    [
+        ("overflow", (100,), "a + 200"),
+        ("divide", (1, 0), "a / b"),
+        ("index", (3,), "arr[i]"),
+        ("check", (13,), "assert(x != 13)"),
+    ],
+)
+def test_panics_point_at_the_expression(reverter, function, args, expression):
+    """A panic reverts inside compiler-generated code: is it still located at the learner's
+    expression (found by replaying the call), with a caret under it?"""
+    with pytest.raises(Panic) as info:
+        getattr(reverter, function)(*args)
+    location = info.value.location
+    assert location is not None
+    assert location.line == line_of(expression)
+    start = location.column - 1
+    assert location.line_text[start:].startswith(expression)
+    assert f"{FILE}:{location.line}:" in str(info.value)
+
+
+def test_panic_in_a_transaction_is_located_on_the_state_it_ran_on(chain, reverter):
+    """For a mined (failed) transaction, is the replay done on the state before it?"""
+    with pytest.raises(ArithmeticOverflow) as info:
+        reverter.overflow.transact(100)
+    assert info.value.receipt.status == 0
+    assert info.value.location.line == line_of("a + 200")
+
+
 def test_panics_do_not_fire_on_good_input(reverter):
     """Do the panicking functions return normally for good input?"""
     assert reverter.overflow(55) == 255

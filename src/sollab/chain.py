@@ -15,8 +15,9 @@ from eth_abi import decode
 from eth_utils import is_address, to_checksum_address
 
 from . import abi, reverts, sourcemap
-from .backends import ChainBackend, Execution, make_backend
+from .backends import ChainBackend, Execution, Frame, make_backend
 from .contracts import Contract, Event, RawLog, Receipt
+from .diagnostics import SourceLocation
 from .errors import ArgumentError, ChainError, LabError
 
 if TYPE_CHECKING:
@@ -177,7 +178,7 @@ class Chain:
         if not execution.success:
             target = self._contracts.get(tx["to"] or "")
             what = f"call to {target!r}" if target else f"call to {tx['to'] or 'a new contract'}"
-            raise _web3_flavour(self._failure(execution, what)) from None
+            raise _web3_flavour(self._failure(execution, what, tx=tx)) from None
 
     # -- deploying and calling --
 
@@ -289,9 +290,10 @@ class Chain:
         gas: int | None = None,
         what: str,
     ) -> bytes:
-        execution = self._backend.call(self._tx(to, data, value, sender, gas))
+        tx = self._tx(to, data, value, sender, gas)
+        execution = self._backend.call(tx)
         if not execution.success:
-            raise self._failure(execution, what)
+            raise self._failure(execution, what, tx=tx)
         return execution.output
 
     def _transact(
@@ -331,7 +333,7 @@ class Chain:
             function=function,  # set before a failure, so a reverted receipt names it too
         )
         if not execution.success:
-            raise self._failure(execution, what, receipt=receipt, artifact=artifact)
+            raise self._failure(execution, what, receipt=receipt, artifact=artifact, tx=tx)
         return receipt, execution.output
 
     def _failure(
@@ -340,25 +342,45 @@ class Chain:
         what: str,
         receipt: Receipt | None = None,
         artifact: Artifact | None = None,
+        tx: dict | None = None,
     ) -> LabError:
+        """The exception for a failed execution, located in the Solidity where possible.
+
+        A revert inside compiler-generated code (a panic helper, an ABI decoder) maps to no
+        user line; then the call is replayed on the state it ran on, recording the failing
+        frame's last instructions, and the latest one that maps to user code is the line.
+        """
         location = None
         frame = execution.frame
         if frame is not None:
-            code_artifact = artifact if frame.is_create and frame.depth == 0 else None
-            if not frame.is_create and frame.address in self._contracts:
-                code_artifact = self._contracts[frame.address].artifact
-            if code_artifact is not None:
-                if frame.is_create:
-                    code = bytes.fromhex(code_artifact.bytecode[2:])
-                    smap = code_artifact.source_map
-                else:
-                    code = self._backend.code(frame.address)
-                    smap = code_artifact.deployed_source_map
-                comp = code_artifact.compilation
-                location = sourcemap.locate(code, smap, frame.pc, comp.source_ids, comp.sources)
+            location = self._locate(frame, frame.pc, artifact)
+            if location is None and tx is not None and execution.error != "out_of_gas":
+                at_block = receipt.block_number - 1 if receipt is not None else None
+                traced = self._backend.replay_trail(tx, at_block)
+                if traced is not None:
+                    for pc in reversed(traced.trail):
+                        location = self._locate(traced, pc, artifact)
+                        if location is not None:
+                            break
         return reverts.exception_for(
             execution, what, self._errors, location=location, receipt=receipt
         )
+
+    def _locate(self, frame: Frame, pc: int, artifact: Artifact | None) -> SourceLocation | None:
+        """The Solidity behind ``pc`` in ``frame``'s code, if the chain knows that code."""
+        code_artifact = artifact if frame.is_create and frame.depth == 0 else None
+        if not frame.is_create and frame.address in self._contracts:
+            code_artifact = self._contracts[frame.address].artifact
+        if code_artifact is None:
+            return None
+        if frame.is_create:
+            code = bytes.fromhex(code_artifact.bytecode[2:])
+            smap = code_artifact.source_map
+        else:
+            code = self._backend.code(frame.address)
+            smap = code_artifact.deployed_source_map
+        comp = code_artifact.compilation
+        return sourcemap.locate(code, smap, pc, comp.source_ids, comp.sources)
 
     def _decode_log(self, log: Any) -> Event | RawLog:
         if log.topics:

@@ -8,6 +8,7 @@ eth-tester's and py-evm's internals.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from functools import cache
 
@@ -33,8 +34,8 @@ def _error_kind(error: Exception | None) -> str | None:
     return type(error).__name__
 
 
-def _failing_frame(computation) -> Frame | None:
-    """Walk down to the innermost frame whose failure the top frame passed on."""
+def _failing_computation(computation):
+    """The innermost frame whose failure the top frame passed on (None if it succeeded)."""
     if not computation.is_error:
         return None
     current = computation
@@ -49,15 +50,48 @@ def _failing_frame(computation) -> Frame | None:
         ):
             current = nested[-1]
             continue
-        break
-    msg = current.msg
+        return current
+
+
+def _frame_of(computation) -> Frame:
+    msg = computation.msg
     address = msg.storage_address if msg.is_create else msg.code_address
     return Frame(
         address=to_checksum_address(address),
-        pc=max(0, current.code.program_counter - 1),
+        pc=max(0, computation.code.program_counter - 1),
         is_create=bool(msg.is_create),
         depth=msg.depth,
     )
+
+
+def _failing_frame(computation) -> Frame | None:
+    failing = _failing_computation(computation)
+    return None if failing is None else _frame_of(failing)
+
+
+TRAIL_LENGTH = 64
+
+
+@cache
+def _tracing_class(base: type) -> type:
+    """``base`` (a py-evm computation class) whose frames remember their last instructions."""
+
+    def wrap(opcode_fn):
+        def traced(computation):
+            computation.sollab_trail.append(computation.code.program_counter - 1)
+            return opcode_fn(computation=computation)
+
+        traced.mnemonic = getattr(opcode_fn, "mnemonic", "")
+        return traced
+
+    class TrailComputation(base):
+        opcodes = {op: wrap(fn) for op, fn in base.opcodes.items()}
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.sollab_trail = deque(maxlen=TRAIL_LENGTH)
+
+    return TrailComputation
 
 
 def _execution(computation, gas_used: int, gas_limit: int) -> Execution:
@@ -126,21 +160,48 @@ class PyEvmBackend:
         ]
         return ex
 
-    def call(self, tx: dict) -> Execution:
-        # Like geth's eth_call: gas price and base fee 0, so any address (an unfunded one, a
-        # contract) can be the caller of a view without paying for gas.
+    def _run_on(self, tx: dict, block_number: int | None, computation_class=None):
+        """Execute ``tx`` on the state after ``block_number`` (latest if None), then undo it.
+
+        Like geth's eth_call: gas price and base fee 0, so any address (an unfunded one, a
+        contract) can be the caller without paying for gas.
+        """
+        at = "latest" if block_number is None else block_number
         raw = dict(self._raw(tx), gas_price=0)
-        unsigned = self._backend._get_normalized_and_unsigned_evm_transaction(raw)
+        unsigned = self._backend._get_normalized_and_unsigned_evm_transaction(raw, at)
         spoofed = SpoofTransaction(unsigned, from_=raw["from"])
-        header = self._chain.get_canonical_head().copy(base_fee_per_gas=0)
-        state = self._chain.get_vm(at_header=header).state
+        if block_number is None:
+            header = self._chain.get_canonical_head()
+        else:
+            header = self._chain.get_canonical_block_header_by_number(block_number)
+        state = self._chain.get_vm(at_header=header.copy(base_fee_per_gas=0)).state
+        if computation_class is not None:
+            state.computation_class = computation_class
         snapshot = state.snapshot()
         try:
-            computation = state.apply_transaction(spoofed)
+            return state.apply_transaction(spoofed)
         except Exception as exc:  # validation: gas below the intrinsic cost, over the limit...
             raise ChainError(f"the chain rejected the call: {exc}") from None
         finally:
             state.revert(snapshot)
+
+    def replay_trail(self, tx: dict, block_number: int | None) -> Frame | None:
+        """Run ``tx`` again recording each frame's last instructions; the failing frame."""
+        traced = _tracing_class(self._chain.get_vm().state.computation_class)
+        try:
+            computation = self._run_on(tx, block_number, traced)
+        except ChainError:
+            return None
+        failing = _failing_computation(computation)
+        if failing is None:
+            return None
+        frame = _frame_of(failing)
+        return Frame(
+            frame.address, frame.pc, frame.is_create, frame.depth, tuple(failing.sollab_trail)
+        )
+
+    def call(self, tx: dict) -> Execution:
+        computation = self._run_on(tx, None)
         gas_used = tx["gas"] - computation.get_gas_remaining()
         return _execution(computation, gas_used, tx["gas"])
 
