@@ -56,7 +56,7 @@ def bench_compile(reps: int) -> None:
     def warm(i: int) -> None:
         compiler.compile(source_set(i))
 
-    for i in range(10):  # a new worker speeds up over its first ~10 compiles
+    for i in range(20):  # a new worker speeds up over its first ~10-20 compiles
         warm(-i - 1)
     warm_s = median_time(warm, reps)
 

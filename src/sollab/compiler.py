@@ -61,8 +61,10 @@ OUTPUT_SELECTION = [
     "evm.deployedBytecode.linkReferences",
     "evm.deployedBytecode.immutableReferences",
     "evm.methodIdentifiers",
-    "evm.gasEstimates",
 ]
+# Gas estimates cost solc ~15% more on every compile and few learners look at them: they are
+# compiled on first use of ``Artifact.gas_estimates`` (the same input, only that output).
+GAS_SELECTION = ["evm.gasEstimates"]
 
 COMPILE_TIMEOUT = float(os.environ.get("SOLLAB_COMPILE_TIMEOUT", "300"))
 
@@ -91,7 +93,6 @@ class Artifact:
     deployed_source_map: str
     storage_layout: dict[str, Any]
     method_identifiers: dict[str, str]
-    gas_estimates: dict[str, Any]
     metadata: str
     link_references: dict[str, Any]
     deployed_link_references: dict[str, Any]
@@ -103,6 +104,11 @@ class Artifact:
     def fqn(self) -> str:
         """Fully qualified name, ``File.sol:Name``."""
         return f"{self.source}:{self.name}"
+
+    @property
+    def gas_estimates(self) -> dict[str, Any]:
+        """solc's gas estimates (creation and per function), compiled on first use."""
+        return self.compilation.gas_estimates().get(self.fqn, {})
 
     @property
     def is_deployable(self) -> bool:
@@ -151,6 +157,22 @@ class CompilationResult:
     warnings: list[Diagnostic]
     contracts: dict[str, Artifact] = field(default_factory=dict)
     cached: bool = False
+    _compiler: Compiler | None = field(default=None, repr=False)
+    _gas: dict[str, dict[str, Any]] | None = field(default=None, repr=False)
+
+    def gas_estimates(self) -> dict[str, dict[str, Any]]:
+        """``evm.gasEstimates`` of each contract by ``File.sol:Name`` (one more compile, cached)."""
+        if self._gas is None:
+            settings = dict(self.input["settings"], outputSelection={"*": {"*": GAS_SELECTION}})
+            output, _, _ = (self._compiler or default_compiler()).run(
+                self.compiler, dict(self.input, settings=settings), self.sources
+            )
+            self._gas = {
+                f"{unit}:{name}": data.get("evm", {}).get("gasEstimates") or {}
+                for unit, contracts in output.get("contracts", {}).items()
+                for name, data in contracts.items()
+            }
+        return self._gas
 
     def __getitem__(self, name: str) -> Artifact:
         return self.contract(name)
@@ -410,28 +432,7 @@ class Compiler:
             "sources": {name: {"content": text} for name, text in source_set.sources.items()},
             "settings": settings,
         }
-        input_json = json.dumps(standard_input, sort_keys=True)
-        key = self._key(compiler, input_json)
-        hit = self._lookup(key)
-        if hit is not None:
-            output_json, version = hit
-        elif compiler.kind == "native":
-            output_json, version = _native_compile(compiler, input_json)
-        else:
-            output_json, version = self.worker.compile(compiler, input_json)
-        try:
-            output = json.loads(output_json)
-        except ValueError:
-            raise CompilerCrashed(
-                f"solc {compiler.version} returned output that is not JSON"
-            ) from None
-
-        found = [diagnostics.from_solc(e, source_set.sources) for e in output.get("errors", [])]
-        errors = [d for d in found if d.is_error]
-        if errors:
-            raise CompileError(found, verbose=verbose)  # only successes are cached
-        if hit is None:
-            self._save(key, output_json, version)
+        output, version, cached = self.run(compiler, standard_input, source_set.sources, verbose)
         result = CompilationResult(
             solc_version=version,
             compiler=compiler,
@@ -439,8 +440,13 @@ class Compiler:
             sources=dict(source_set.sources),
             source_ids={info["id"]: name for name, info in output.get("sources", {}).items()},
             roots=list(source_set.roots),
-            warnings=[d for d in found if not d.is_error],
-            cached=hit is not None,
+            warnings=[
+                d
+                for d in (diagnostics.from_solc(e, source_set.sources) for e in output["errors"])
+                if not d.is_error
+            ],
+            cached=cached,
+            _compiler=self,
         )
         for unit, contracts in output.get("contracts", {}).items():
             for name, data in contracts.items():
@@ -457,7 +463,6 @@ class Compiler:
                     deployed_source_map=deployed.get("sourceMap", ""),
                     storage_layout=data.get("storageLayout") or {},
                     method_identifiers=evm.get("methodIdentifiers", {}),
-                    gas_estimates=evm.get("gasEstimates") or {},
                     metadata=data.get("metadata", ""),
                     link_references=bytecode.get("linkReferences", {}),
                     deployed_link_references=deployed.get("linkReferences", {}),
@@ -473,6 +478,38 @@ class Compiler:
         return result
 
     # -- running and caching --
+
+    def run(
+        self,
+        compiler: InstalledCompiler,
+        standard_input: dict[str, Any],
+        texts: dict[str, str],
+        verbose: bool = False,
+    ) -> tuple[dict[str, Any], str, bool]:
+        """solc's parsed output for ``standard_input`` (cached), its version, and whether it
+        came from the cache. Raises ``CompileError`` if solc reported errors."""
+        input_json = json.dumps(standard_input, sort_keys=True)
+        key = self._key(compiler, input_json)
+        hit = self._lookup(key)
+        if hit is not None:
+            output_json, version = hit
+        elif compiler.kind == "native":
+            output_json, version = _native_compile(compiler, input_json)
+        else:
+            output_json, version = self.worker.compile(compiler, input_json)
+        try:
+            output = json.loads(output_json)
+        except ValueError:
+            raise CompilerCrashed(
+                f"solc {compiler.version} returned output that is not JSON"
+            ) from None
+        output.setdefault("errors", [])
+        if any(e.get("severity") == "error" for e in output["errors"]):
+            found = [diagnostics.from_solc(e, texts) for e in output["errors"]]
+            raise CompileError(found, verbose=verbose)  # only successes are cached
+        if hit is None:
+            self._save(key, output_json, version)
+        return output, version, hit is not None
 
     def _key(self, compiler: InstalledCompiler, input_json: str) -> str:
         h = hashlib.sha256()

@@ -5,7 +5,7 @@
 //   {"id": 2, "cmd": "version", "solc": "..."}        {"id": 3, "cmd": "ping"}
 // Answers leave on file descriptor $SOLLAB_OUT_FD (default 3), one JSON object a line, so nothing solc prints on stdout
 // can corrupt the protocol:
-//   {"id": 1, "ok": true, "output": "<standard-JSON output>", "version": "0.8.37+commit..."}
+//   {"id": 1, "ok": true, "output": "<standard-JSON output>", "version": "0.8.37+commit...", "ms": 18.5}
 //   {"id": 1, "ok": false, "error": "message"}
 // Each compiler module is loaded once (about 0.5 s) and kept.
 'use strict';
@@ -51,8 +51,10 @@ function handle(request) {
       const solc = load(request.solc);
       // Python resolves every import and sends all sources, so no import callback is needed
       // (and the call works the same on every solc-js version from 0.5 on).
+      const started = process.hrtime.bigint();
       const output = solc.compile(request.input);
-      return { output, version: solc.version() };
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      return { output, version: solc.version(), ms };
     }
     case 'exit':
       process.exit(0);
