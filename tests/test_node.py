@@ -67,3 +67,11 @@ def test_python_m_sollab_node_runs_npm_with_the_chosen_node():
     )
     assert out.returncode == 0
     assert out.stdout.strip()[0].isdigit()
+
+
+def test_a_node_that_fails_to_start_is_reported_with_its_reason(monkeypatch):
+    """Does a Node that cannot start (here: bad NODE_OPTIONS) say why, instead of 'not found'?"""
+    monkeypatch.delenv("SOLLAB_NODE", raising=False)
+    monkeypatch.setenv("NODE_OPTIONS", "--no-such-node-flag")
+    with pytest.raises(NodeNotFound, match=r"does not run: .*no-such-node-flag"):
+        node.find_node()

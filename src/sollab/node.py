@@ -46,14 +46,16 @@ class Node:
         return [npm]
 
 
-def _version_of(executable: str) -> str | None:
+def _version_of(executable: str) -> tuple[str | None, str]:
+    """(``node --version``'s answer or None, why it gave none)."""
     try:
-        out = subprocess.run(
-            [executable, "--version"], capture_output=True, text=True, timeout=20, check=True
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return out.stdout.strip() or None
+        out = subprocess.run([executable, "--version"], capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return None, str(exc)
+    if out.returncode != 0 or not out.stdout.strip():
+        why = (out.stderr.strip().splitlines() or [f"exit code {out.returncode}"])[-1]
+        return None, why
+    return out.stdout.strip(), ""
 
 
 def _wheel_node() -> str | None:
@@ -77,21 +79,22 @@ def find_node() -> Node:
     for exe, origin in candidates:
         if not exe:
             continue
-        version = _version_of(exe)
+        version, why = _version_of(exe)
         if version is None:
             if origin == "SOLLAB_NODE":
                 raise NodeNotFound(
-                    f"SOLLAB_NODE={exe} does not run: point it at a Node {MIN_NODE_MAJOR}+ "
-                    "executable or unset it"
+                    f"SOLLAB_NODE={exe} does not run ({why}): point it at a Node "
+                    f"{MIN_NODE_MAJOR}+ executable or unset it"
                 )
+            seen.append(f"{exe} does not run: {why}")
             continue
         node = Node(exe, version, origin)
         if node.major >= MIN_NODE_MAJOR:
             return node
-        seen.append(f"{exe} is {version}")
-    too_old = f" ({'; '.join(seen)}, too old)" if seen else ""
+        seen.append(f"{exe} is {version}, too old")
+    found = f" ({'; '.join(seen)})" if seen else ""
     raise NodeNotFound(
-        f"Node.js {MIN_NODE_MAJOR}+ was not found{too_old}: run `make setup` "
+        f"no working Node.js {MIN_NODE_MAJOR}+ was found{found}: run `make setup` "
         "(it installs Node from PyPI) or install Node yourself"
     )
 
