@@ -13,8 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from sollab.doctor import REQUIRED_PACKAGES
-
 REPO = Path(__file__).resolve().parent.parent
 
 
