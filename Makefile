@@ -6,6 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PY_STAMP   := $(VENV)/.sollab-installed
 NODE_STAMP := node_modules/.sollab-installed
+KERNEL     := $(VENV)/share/jupyter/kernels/sollab/kernel.json
 LAB_PORT ?= 8888
 LAB_ARGS ?=
 # Jupyter refuses to run as root unless told; CI and containers run as root.
@@ -18,7 +19,7 @@ PYTEST_ARGS ?=
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-setup: $(PY_STAMP) $(NODE_STAMP) ## Build .venv/ (pinned by requirements.lock) and node_modules/ (pinned by package-lock.json)
+setup: $(PY_STAMP) $(NODE_STAMP) $(KERNEL) ## Build .venv/ (requirements.lock), node_modules/ (package-lock.json), the sollab kernel
 	@echo "==> set-up complete (.venv/bin/sollab doctor checks every piece)"
 
 $(PY_STAMP): requirements.lock pyproject.toml
@@ -30,13 +31,17 @@ $(PY_STAMP): requirements.lock pyproject.toml
 	@$(PY) -m pip install --disable-pip-version-check --quiet --no-deps --no-build-isolation -e .
 	@touch $@
 
+$(KERNEL): src/sollab/kernel.py $(PY_STAMP)
+	@$(PY) -m sollab.kernel
+
 $(NODE_STAMP): package.json package-lock.json $(PY_STAMP)
 	@echo "==> [2/2] Node side in node_modules/ (solc-js compilers, OpenZeppelin; pinned by package-lock.json)"
 	@$(PY) -m sollab.node npm ci --no-audit --no-fund --progress=true
 	@touch $@
 
 lab: setup ## Set everything up and open JupyterLab on lessons/
-	$(VENV)/bin/jupyter lab --ServerApp.root_dir=lessons --ServerApp.port=$(LAB_PORT) $(ROOT_FLAG) $(LAB_ARGS)
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=lessons --ServerApp.port=$(LAB_PORT) \
+	  --MappingKernelManager.default_kernel_name=sollab $(ROOT_FLAG) $(LAB_ARGS)
 
 test: setup ## Set everything up and run the whole test suite (lint, format check, pytest)
 	@echo "==> ruff"

@@ -36,7 +36,11 @@ def test_readme_leads_with_the_two_commands():
 
 def test_a_second_setup_has_nothing_to_do():
     """Are the install steps up to date after set-up (so a re-run does nothing slow)?"""
-    stamps = [".venv/.sollab-installed", "node_modules/.sollab-installed"]
+    stamps = [
+        ".venv/.sollab-installed",
+        "node_modules/.sollab-installed",
+        ".venv/share/jupyter/kernels/sollab/kernel.json",
+    ]
     result = subprocess.run(["make", "--question", *stamps], cwd=REPO)
     assert result.returncode == 0
 

@@ -22,7 +22,7 @@ from .compiler import (
     compile_source,
     compile_sources,
 )
-from .contracts import Contract, Event, Receipt
+from .contracts import Contract, ContractFactory, Event, Receipt
 from .errors import (
     ArgumentError,
     ArithmeticOverflow,
@@ -40,9 +40,11 @@ from .errors import (
     OutOfGas,
     Panic,
     RevertError,
+    RevertExpectationFailed,
     SourceError,
     TransactionReverted,
 )
+from .testing import reverts
 
 __version__ = "0.1.0"
 
@@ -101,6 +103,7 @@ __all__ = [
     "CompilerCrashed",
     "CompilerNotFound",
     "Contract",
+    "ContractFactory",
     "CustomError",
     "DivisionByZero",
     "Event",
@@ -112,6 +115,7 @@ __all__ = [
     "Panic",
     "Receipt",
     "RevertError",
+    "RevertExpectationFailed",
     "SourceError",
     "TransactionReverted",
     "chain",
@@ -121,5 +125,14 @@ __all__ = [
     "compile_sources",
     "deploy",
     "get_chain",
+    "load_ipython_extension",
     "reset",
+    "reverts",
 ]
+
+
+def load_ipython_extension(ipython) -> None:
+    """``%load_ext sollab``: the ``%%solidity`` and ``%solidity_file`` magics."""
+    from .magics import load_ipython_extension as load
+
+    load(ipython)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from eth_abi import decode
 from eth_utils import is_address, to_checksum_address
 
-from . import abi, reverts, sourcemap
+from . import abi, failures, sourcemap
 from .backends import ChainBackend, Execution, Frame, make_backend
 from .contracts import Contract, Event, RawLog, Receipt
 from .diagnostics import SourceLocation
@@ -362,7 +362,7 @@ class Chain:
                         location = self._locate(traced, pc, artifact)
                         if location is not None:
                             break
-        return reverts.exception_for(
+        return failures.exception_for(
             execution, what, self._errors, location=location, receipt=receipt
         )
 

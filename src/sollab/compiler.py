@@ -143,6 +143,11 @@ class Artifact:
     def __repr__(self) -> str:
         return f"<Artifact {self.fqn} (solc {self.solc_version}, {len(self.abi)} ABI entries)>"
 
+    def _repr_html_(self) -> str:
+        from .display import artifact_html
+
+        return artifact_html(self)
+
 
 @dataclass
 class CompilationResult:

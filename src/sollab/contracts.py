@@ -7,6 +7,7 @@ a transaction and returns a ``Receipt`` (gas used, decoded events, the function'
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -74,6 +75,11 @@ class Receipt:
 
     def events_named(self, name: str) -> list[Event]:
         return [e for e in self.events if isinstance(e, Event) and e.name == name]
+
+    def _repr_html_(self) -> str:
+        from .display import receipt_html
+
+        return receipt_html(self)
 
     def __repr__(self) -> str:
         what = self.function or ("deploy" if self.to is None else "transfer")
@@ -217,3 +223,51 @@ class Contract:
 
     def __repr__(self) -> str:
         return f"<{self.contract_name} at {self.address}>"
+
+    def _repr_html_(self) -> str:
+        from .display import contract_html
+
+        return contract_html(self)
+
+
+class ContractFactory:
+    """A compiled contract ready to deploy: ``Counter.deploy(5)``, ``Counter.at(address)``.
+
+    ``chain`` is a ``Chain`` or a function returning one (the kernel's chain, looked up at each
+    deploy so ``lab.reset()`` is followed).
+    """
+
+    def __init__(self, artifact: Artifact, chain: Chain | Callable[[], Chain]):
+        self.artifact = artifact
+        self._chain = chain
+
+    @property
+    def chain(self) -> Chain:
+        return self._chain() if callable(self._chain) else self._chain
+
+    @property
+    def name(self) -> str:
+        return self.artifact.name
+
+    @property
+    def abi(self) -> list[dict[str, Any]]:
+        return self.artifact.abi
+
+    def deploy(
+        self, *args: Any, value: int = 0, sender: Any = None, gas: int | None = None
+    ) -> Contract:
+        """Deploy a new instance with constructor ``args``; returns its handle."""
+        return self.chain.deploy(self.artifact, *args, value=value, sender=sender, gas=gas)
+
+    def at(self, address: Any) -> Contract:
+        """A handle for an instance already deployed at ``address``."""
+        return self.chain.at(self.artifact, address)
+
+    def __repr__(self) -> str:
+        name = self.artifact.name
+        return f"<{name}: compiled contract, deploy with {name}.deploy(...)>"
+
+    def _repr_html_(self) -> str:
+        from .display import artifact_html
+
+        return artifact_html(self.artifact)

@@ -17,6 +17,39 @@ if TYPE_CHECKING:
 class LabError(Exception):
     """Root of every error sollab raises on purpose."""
 
+    def _render_traceback_(self) -> list[str]:
+        """What IPython shows for this error: the message and the learner's own line, not a
+        traceback through sollab, web3 or py-evm."""
+        lines = [f"\x1b[0;31m{type(self).__name__}\x1b[0m: {self}"]
+        frame = _learner_frame(self.__traceback__)
+        if frame is not None:
+            lines.append(f"  (raised by line {frame[1]} of {frame[0]}: {frame[2]})")
+        return lines
+
+    def _repr_html_(self) -> str:
+        from .display import error_html
+
+        return error_html(self)
+
+
+def _learner_frame(tb: Any) -> tuple[str, int, str] | None:
+    """The innermost traceback frame in the learner's own code: not sollab's, not the standard
+    library's, not an installed package's."""
+    import linecache
+    import os
+    import sysconfig
+
+    ours = (os.path.dirname(__file__), sysconfig.get_paths()["stdlib"])
+    found = None
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if not name.startswith(ours) and "site-packages" not in name:
+            line = linecache.getline(name, tb.tb_lineno).strip()
+            shown = "your cell" if name.startswith("<") or "ipykernel_" in name else name
+            found = (shown, tb.tb_lineno, line)
+        tb = tb.tb_next
+    return found
+
 
 # --- set-up ---------------------------------------------------------------------------------
 
@@ -48,6 +81,11 @@ class CompileError(LabError):
         self.errors = [d for d in diagnostics if d.is_error]
         self.verbose = verbose
         super().__init__(self._render())
+
+    def _repr_html_(self) -> str:
+        from .display import compile_error_html
+
+        return compile_error_html(self)
 
     def _render(self) -> str:
         shown = self.errors if self.verbose else self.errors[:3]
@@ -137,6 +175,10 @@ class DivisionByZero(Panic, ZeroDivisionError):
 
 class IndexOutOfBounds(Panic, IndexError):
     """Panic 0x32: an array index out of bounds."""
+
+
+class RevertExpectationFailed(LabError, AssertionError):
+    """``with lab.reverts(...)``: the code did not revert, or reverted some other way."""
 
 
 class InvalidOpcode(TransactionReverted):

@@ -10,7 +10,7 @@ from eth_abi import encode
 from eth_tester.exceptions import TransactionFailed
 
 import sollab as lab
-from sollab import reverts, sourcemap
+from sollab import failures, sourcemap
 from sollab.backends import Execution
 from sollab.errors import (
     ArithmeticOverflow,
@@ -384,7 +384,7 @@ def test_reverts_through_chain_w3_are_lab_errors_and_contract_logic_errors(
     assert info.value.args_by_name == {"caller": chain.alice, "why": "not in a transaction either"}
 
 
-# --- reverts.exception_for on hand-made executions ----------------------------------------------
+# --- failures.exception_for on hand-made executions ----------------------------------------------
 
 
 def _reverted(data: bytes, error: str = "revert") -> Execution:
@@ -393,8 +393,8 @@ def _reverted(data: bytes, error: str = "revert") -> Execution:
 
 def test_exception_for_error_string():
     """Is Error(string) revert data a RevertError with the reason?"""
-    data = reverts.ERROR_STRING_SELECTOR + encode(["string"], ["nope"])
-    exc = reverts.exception_for(_reverted(data), "f()", {})
+    data = failures.ERROR_STRING_SELECTOR + encode(["string"], ["nope"])
+    exc = failures.exception_for(_reverted(data), "f()", {})
     assert type(exc) is RevertError
     assert exc.reason == "nope"
     assert exc.data == data
@@ -404,8 +404,8 @@ def test_exception_for_error_string():
 
 def test_exception_for_unknown_panic_code():
     """Is a panic code without its own class a plain Panic with the code?"""
-    data = reverts.PANIC_SELECTOR + encode(["uint256"], [0x21])
-    exc = reverts.exception_for(_reverted(data), "f()", {})
+    data = failures.PANIC_SELECTOR + encode(["uint256"], [0x21])
+    exc = failures.exception_for(_reverted(data), "f()", {})
     assert type(exc) is Panic
     assert exc.code == 0x21
     assert "enum" in str(exc)
@@ -413,7 +413,7 @@ def test_exception_for_unknown_panic_code():
 
 def test_exception_for_unknown_custom_error():
     """Is revert data no known ABI matches a TransactionReverted showing the raw data?"""
-    exc = reverts.exception_for(_reverted(b"\xde\xad\xbe\xef"), "f()", {})
+    exc = failures.exception_for(_reverted(b"\xde\xad\xbe\xef"), "f()", {})
     assert type(exc) is TransactionReverted
     assert "0xdeadbeef" in str(exc)
 
@@ -428,17 +428,17 @@ def test_exception_for_known_custom_error_without_names():
     from sollab import abi
 
     data = abi.selector(item) + encode(["uint256", "bool"], [5, True])
-    exc = reverts.exception_for(_reverted(data), "f()", {abi.selector(item): item})
+    exc = failures.exception_for(_reverted(data), "f()", {abi.selector(item): item})
     assert isinstance(exc, CustomError)
     assert exc.args_by_name == {"arg0": 5, "arg1": True}
 
 
 def test_exception_for_out_of_gas_and_invalid_opcode():
     """Are out_of_gas and invalid_opcode executions OutOfGas and InvalidOpcode?"""
-    oog = reverts.exception_for(_reverted(b"", "out_of_gas"), "f()", {})
+    oog = failures.exception_for(_reverted(b"", "out_of_gas"), "f()", {})
     assert isinstance(oog, OutOfGas)
     assert "1,000 gas" in str(oog)
-    bad = reverts.exception_for(_reverted(b"", "invalid_opcode"), "f()", {})
+    bad = failures.exception_for(_reverted(b"", "invalid_opcode"), "f()", {})
     assert isinstance(bad, InvalidOpcode)
     assert isinstance(bad, TransactionReverted)
 
@@ -447,7 +447,7 @@ def test_exception_for_other_failures():
     """Is an unexpected failure kind a TransactionReverted quoting the EVM's message?"""
     execution = _reverted(b"", "StackDepthLimit")
     execution.error_message = "stack too deep"
-    exc = reverts.exception_for(execution, "f()", {})
+    exc = failures.exception_for(execution, "f()", {})
     assert type(exc) is TransactionReverted
     assert "stack too deep" in str(exc)
 
