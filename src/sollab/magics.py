@@ -24,6 +24,7 @@ from .compiler import CompilationResult, compile_files, compile_source
 from .contracts import ContractFactory
 from .display import panel, warnings_html
 from .errors import CompileError, LabError
+from .sources import strip_comments
 
 _DECLARATION_RE = re.compile(r"\b(?:abstract\s+contract|contract|interface|library)\s+(\w+)")
 _PYTHON_HINT_RE = re.compile(
@@ -54,7 +55,8 @@ class _Bundle:
 
 
 def _cell_name(source: str) -> str:
-    m = _DECLARATION_RE.search(source)
+    """The cell's source unit name: its first declaration's, e.g. ``Counter.sol``."""
+    m = _DECLARATION_RE.search(strip_comments(source, strings=True))
     return f"{m[1]}.sol" if m else "cell.sol"
 
 
@@ -116,7 +118,10 @@ class SolidityMagics(Magics):
         """Compile this cell's Solidity and bind each contract as a Python name."""
         args = parse_argstring(self.solidity, line)
         try:
-            result = compile_source(cell, _cell_name(cell), base=Path.cwd(), **_options(args))
+            # A leading newline stands for the %%solidity line, so Solidity line numbers are
+            # the cell's own line numbers.
+            source = "\n" + cell
+            result = compile_source(source, _cell_name(cell), base=Path.cwd(), **_options(args))
         except CompileError as exc:
             self._fail(exc, cell)
             return
