@@ -14,7 +14,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup lab test lint format bench doctor clean
+.PHONY: help setup lab test lint format bench doctor lock clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -26,7 +26,9 @@ $(PY_STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { \
 	  echo "Error: sollab needs Python 3.11 or newer; '$(PYTHON)' is $$($(PYTHON) -V 2>&1). Try: make setup PYTHON=python3.11"; exit 1; }
 	@echo "==> [1/2] Python environment in $(VENV)/ (pinned by requirements.lock)"
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@# (Re)build the venv when it is missing or was made by another Python than $(PYTHON).
+	@[ "$$($(PY) -c 'import sys; print(sys.version)' 2>/dev/null)" = "$$($(PYTHON) -c 'import sys; print(sys.version)')" ] || { \
+	  rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
 	@$(PY) -m pip install --disable-pip-version-check --progress-bar on --require-hashes -r requirements.lock
 	@$(PY) -m pip install --disable-pip-version-check --quiet --no-deps --no-build-isolation -e .
 	@touch $@
@@ -34,7 +36,7 @@ $(PY_STAMP): requirements.lock pyproject.toml
 $(KERNEL): src/sollab/kernel.py $(PY_STAMP)
 	@$(PY) -m sollab.kernel
 
-$(NODE_STAMP): package.json package-lock.json $(PY_STAMP)
+$(NODE_STAMP): package.json package-lock.json | $(PY_STAMP)
 	@echo "==> [2/2] Node side in node_modules/ (solc-js compilers, OpenZeppelin; pinned by package-lock.json)"
 	@$(PY) -m sollab.node npm ci --no-audit --no-fund --progress=true
 	@touch $@
@@ -62,6 +64,11 @@ bench: setup ## Run the compile-and-deploy benchmark
 
 doctor: setup ## Check every piece of the lab
 	$(VENV)/bin/sollab doctor
+
+lock: setup ## Re-pin Python dependencies (requirements.lock) after editing pyproject.toml
+	$(VENV)/bin/pip-compile --allow-unsafe --constraint=requirements.constraints --extra=dev \
+	  --generate-hashes --no-emit-find-links --no-emit-index-url --strip-extras \
+	  --output-file=requirements.lock pyproject.toml
 
 clean: ## Remove .venv/, node_modules/ and caches
 	rm -rf $(VENV) node_modules .sollab .pytest_cache .ruff_cache

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from eth_utils import is_checksum_address, keccak
 
@@ -246,14 +248,18 @@ def test_event_from_a_called_contract(chain, types, emitter):
     assert event.args == {"from": types.address, "amount": 3}
 
 
-def test_event_from_a_contract_the_lab_does_not_know(chain, compiled, types):
-    """Is a log from a contract deployed outside the lab kept as a RawLog?"""
-    w3 = chain.w3
-    tx = w3.eth.send_transaction(
-        {"from": chain.alice, "data": compiled["Emitter"].bytecode, "gas": 1_000_000}
+def test_event_the_lab_has_never_seen_stays_a_raw_log(chain):
+    """Is a log whose event no contract the lab knows declares kept as a RawLog?"""
+    source = (
+        "pragma solidity ^0.8.24;\n"
+        "contract Other { event Secret(uint256 indexed x, uint256 y);"
+        " function fire() external { emit Secret(1, 4); } }\n"
     )
+    other = lab.compile_source(source, "Other.sol")["Other"]
+    w3 = chain.w3  # deployed behind the lab's back: the lab never registers its ABI
+    tx = w3.eth.send_transaction({"from": chain.alice, "data": other.bytecode, "gas": 1_000_000})
     address = w3.eth.wait_for_transaction_receipt(tx).contractAddress
-    receipt = types.callEmitter(address, 4)
+    receipt = chain.send(address, 0, data=keccak(text="fire()")[:4])
     (log,) = receipt.events
     assert isinstance(log, RawLog)
     assert log.address == address
@@ -461,3 +467,35 @@ def test_contract_handle_basics(chain, compiled, types):
     assert types != chain.deploy(compiled["Types"])
     assert hash(types) == hash(types.address)
     assert repr(types) == f"<Types at {types.address}>"
+
+
+def test_keyword_arguments_go_by_solidity_parameter_names(chain):
+    """Can a function be called with keyword arguments named as in Solidity, and are unknown
+    or doubled names one-line ArgumentErrors?"""
+    source = (
+        "pragma solidity ^0.8.24;\n"
+        "contract K { function sub(uint256 a, uint256 b) external pure returns (uint256)"
+        " { return a - b; } }\n"
+    )
+    k = chain.deploy(lab.compile_source(source, "K.sol")["K"])
+    assert k.sub(b=1, a=5) == 4
+    assert k.sub(9, b=2) == 7
+    with pytest.raises(ArgumentError, match="has no parameter named 'c'"):
+        k.sub(1, c=2)
+    with pytest.raises(ArgumentError, match="given both by position and by name"):
+        k.sub(1, a=2)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"gas": "x"}, "gas='x' must be a whole number"),
+        ({"value": 1.5}, "value=1.5 must be a whole"),
+        ({"value": -1}, "value=-1 must be a whole, non-negative"),
+    ],
+)
+def test_bad_gas_and_value_are_argument_errors(chain, options, message):
+    source = "pragma solidity ^0.8.24;\ncontract P { function f() external payable {} }\n"
+    p = chain.deploy(lab.compile_source(source, "P.sol")["P"])
+    with pytest.raises(ArgumentError, match=re.escape(message)):
+        p.f(**options)

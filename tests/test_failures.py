@@ -518,3 +518,58 @@ def test_locate_gives_none_for_generated_code_and_bad_pcs():
     assert sourcemap.locate(code, smap, 3, ids, sources) is None  # file 7: not a user source
     assert sourcemap.locate(code, smap, 1, ids, sources) is None  # inside PUSH data
     assert sourcemap.locate(code, smap, 4, ids, sources) is None  # past the map's entries
+
+
+FACTORY = """\
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+contract Child {
+    error Bad(uint256 code);
+    event Made(uint256 x);
+
+    constructor() {
+        emit Made(1);
+    }
+
+    function boom() external pure {
+        revert Bad(42);
+    }
+}
+
+contract Factory {
+    Child public child;
+
+    constructor() {
+        child = new Child();
+    }
+
+    function go() external view {
+        child.boom();
+    }
+}
+"""
+
+
+def test_contracts_created_by_a_contract_are_decoded_and_located(chain):
+    """A contract made with `new` inside another was never deployed by the lab: are its
+    events and custom errors still decoded, and its revert located in its own source?"""
+    factory = chain.deploy(lab.compile_source(FACTORY, "Factory.sol")["Factory"])
+    assert [e.name for e in factory.deploy_receipt.events] == ["Made"]
+    with pytest.raises(CustomError) as info:
+        factory.go()
+    assert info.value.name == "Bad" and info.value.args_by_name == {"code": 42}
+    assert info.value.location.line_text.strip() == "revert Bad(42);"
+
+
+def test_a_very_long_revert_string_is_shortened_in_the_message(chain):
+    """Is a 5,000-character reason cut in the message but kept whole in .reason?"""
+    source = (
+        "pragma solidity ^0.8.24;\n"
+        "contract Long { function f(string calldata s) external pure { revert(s); } }\n"
+    )
+    long = chain.deploy(lab.compile_source(source, "Long.sol")["Long"])
+    with pytest.raises(RevertError) as info:
+        long.f("x" * 5000)
+    assert info.value.reason == "x" * 5000
+    assert len(info.value.message) < 400 and "5,000 characters" in info.value.message

@@ -21,12 +21,23 @@ from .diagnostics import SourceLocation
 from .errors import ArgumentError, ChainError, LabError
 
 if TYPE_CHECKING:
-    from .compiler import Artifact
+    from .compiler import Artifact, CompilationResult
 
 ACCOUNT_NAMES = ["alice", "bob", "carol", "dave", "eve", "frank", "grace", "heidi", "ivan", "judy"]
 DEFAULT_GAS_CAP = 6_000_000
 INTRINSIC_GAS = 21_000  # the base cost of any transaction
 ETHER = 10**18
+
+
+def intrinsic_gas(data: bytes, create: bool = False) -> int:
+    """Gas a transaction costs before any code runs (Prague rules, EIP-7623 floor included)."""
+    zeros = data.count(0)
+    nonzeros = len(data) - zeros
+    cost = INTRINSIC_GAS + 4 * zeros + 16 * nonzeros
+    if create:
+        cost += 32_000 + 2 * ((len(data) + 31) // 32)
+    floor = INTRINSIC_GAS + 10 * (zeros + 4 * nonzeros)
+    return max(cost, floor)
 
 
 class Account(str):
@@ -70,6 +81,8 @@ class Chain:
         self._contracts: dict[str, Contract] = {}
         self._errors: dict[bytes, dict[str, Any]] = {}
         self._events: dict[bytes, list[dict[str, Any]]] = {}
+        self._by_tail: dict[bytes, Artifact] = {}  # runtime code's metadata -> its artifact
+        self._compilations: set[CompilationResult] = set()  # compared by identity
         self._w3 = None
 
     # -- accounts and balances --
@@ -183,14 +196,23 @@ class Chain:
     # -- deploying and calling --
 
     def _register(self, artifact: Artifact) -> None:
-        for item in artifact.abi:
-            if item.get("type") == "error":
-                self._errors.setdefault(abi.selector(item), item)
-            elif item.get("type") == "event" and not item.get("anonymous"):
-                topic = abi.event_topic(item)
-                known = self._events.setdefault(topic, [])
-                if item not in known:
-                    known.append(item)
+        """Learn the errors, events and code of every contract compiled with ``artifact``, so
+        contracts it creates (``new Child()``) are decoded and located too."""
+        compilation = artifact.compilation
+        if compilation in self._compilations:
+            return
+        self._compilations.add(compilation)
+        for other in compilation.contracts.values():
+            for item in other.abi:
+                if item.get("type") == "error":
+                    self._errors.setdefault(abi.selector(item), item)
+                elif item.get("type") == "event" and not item.get("anonymous"):
+                    known = self._events.setdefault(abi.event_topic(item), [])
+                    if item not in known:
+                        known.append(item)
+            tail = _metadata_tail(bytes.fromhex(other.deployed_bytecode[2:]))
+            if tail:
+                self._by_tail.setdefault(tail, other)
 
     def deploy(
         self,
@@ -271,14 +293,21 @@ class Chain:
 
     def _tx(self, to: str | None, data: bytes, value: int, sender: Any, gas: int | None) -> dict:
         frm = self._default_sender if sender is None else _address(sender, "sender")
-        limit = self.gas_cap if gas is None else int(gas)
-        if limit < INTRINSIC_GAS:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise ArgumentError(
-                f"gas={gas:,} is too low: every transaction costs at least {INTRINSIC_GAS:,} gas"
+                f"value={value!r} must be a whole, non-negative number of wei "
+                "(1 ether is 10**18 wei: lab.ETHER)"
             )
-        if value < 0:
-            raise ArgumentError(f"value={value} must not be negative")
-        return {"from": str(frm), "to": to, "data": data, "value": int(value), "gas": limit}
+        if gas is not None and (isinstance(gas, bool) or not isinstance(gas, int)):
+            raise ArgumentError(f"gas={gas!r} must be a whole number")
+        limit = self.gas_cap if gas is None else gas
+        needed = intrinsic_gas(data, create=to is None)
+        if limit < needed:
+            raise ArgumentError(
+                f"gas={limit:,} is too low: this transaction costs {needed:,} gas before running "
+                f"any code ({INTRINSIC_GAS:,} for any transaction, plus its data)"
+            )
+        return {"from": str(frm), "to": to, "data": data, "value": value, "gas": limit}
 
     def _call(
         self,
@@ -368,16 +397,20 @@ class Chain:
 
     def _locate(self, frame: Frame, pc: int, artifact: Artifact | None) -> SourceLocation | None:
         """The Solidity behind ``pc`` in ``frame``'s code, if the chain knows that code."""
-        code_artifact = artifact if frame.is_create and frame.depth == 0 else None
-        if not frame.is_create and frame.address in self._contracts:
-            code_artifact = self._contracts[frame.address].artifact
-        if code_artifact is None:
-            return None
         if frame.is_create:
+            # Our own deploy's constructor; a constructor run by `new` inside a contract is not
+            # located (its init code is not kept).
+            code_artifact = artifact if frame.depth == 0 else None
+            if code_artifact is None:
+                return None
             code = bytes.fromhex(code_artifact.bytecode[2:])
             smap = code_artifact.source_map
         else:
             code = self._backend.code(frame.address)
+            known = self._contracts.get(frame.address)
+            code_artifact = known.artifact if known else self._by_tail.get(_metadata_tail(code))
+            if code_artifact is None:
+                return None
             smap = code_artifact.deployed_source_map
         comp = code_artifact.compilation
         return sourcemap.locate(code, smap, pc, comp.source_ids, comp.sources)
@@ -395,6 +428,15 @@ class Chain:
             f"<Chain ({self._backend.name}) block {self.block_number}, "
             f"{len(self.accounts)} accounts, {len(self._contracts)} contracts>"
         )
+
+
+def _metadata_tail(code: bytes) -> bytes:
+    """The CBOR metadata solc appends to runtime code (it holds the source hash): a key that
+    tells compiled contracts apart. Empty if the code has none."""
+    if len(code) < 2:
+        return b""
+    length = int.from_bytes(code[-2:], "big")
+    return code[-(length + 2) :] if 0 < length < len(code) - 2 else b""
 
 
 def _decode_event(item: dict[str, Any], log: Any) -> Event | None:

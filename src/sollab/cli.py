@@ -65,7 +65,13 @@ def compile(
         )
     except CompileError as exc:
         if as_json:
-            _print_json({"contracts": {}, "errors": [d.to_dict() for d in exc.diagnostics]})
+            _print_json(
+                {
+                    "contracts": {},
+                    "solc": exc.solc_version.split("+")[0] or None,
+                    "errors": [d.to_dict() for d in exc.diagnostics],
+                }
+            )
             sys.exit(1)
         for d in exc.diagnostics:
             click.echo(d.render(verbose=verbose) + "\n", err=True)
@@ -73,7 +79,8 @@ def compile(
         raise LabError(f"{n} compile error{'s' if n != 1 else ''}; nothing was compiled") from None
     except LabError as exc:
         if as_json:
-            _print_json({"contracts": {}, "errors": [{"severity": "error", "message": str(exc)}]})
+            error = {"severity": "error", "message": str(exc)}
+            _print_json({"contracts": {}, "solc": None, "errors": [error]})
             sys.exit(1)
         raise
     elapsed = (time.perf_counter() - start) * 1000

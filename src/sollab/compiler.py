@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import difflib
 import hashlib
 import json
 import os
@@ -29,7 +30,7 @@ from typing import Any
 
 from . import diagnostics, sources
 from .diagnostics import Diagnostic
-from .errors import CompileError, CompilerCrashed, SourceError
+from .errors import CompileError, CompilerCrashed, ContractNotFound, SourceError
 from .paths import lab_home
 from .versions import InstalledCompiler, Version, pragmas_in, select_compiler
 
@@ -80,7 +81,7 @@ def evm_version_for(version: Version) -> str:
 # --- artifacts ------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(eq=False)  # the artifact and its compilation point at each other: compare by identity
 class Artifact:
     """One compiled contract: everything needed to deploy it, call it, map it back to source."""
 
@@ -149,7 +150,7 @@ class Artifact:
         return artifact_html(self)
 
 
-@dataclass
+@dataclass(eq=False)
 class CompilationResult:
     """The outcome of one compile: artifacts by ``File.sol:Name``, warnings, the exact input."""
 
@@ -202,9 +203,14 @@ class CompilationResult:
         if len(preferred) == 1:
             return preferred[0]
         if not matches:
-            known = ", ".join(sorted(a.name for a in self.root_contracts)) or "none"
-            raise KeyError(f"no contract named {name!r} (compiled: {known})")
-        raise KeyError(f"{name!r} is ambiguous: use one of {', '.join(a.fqn for a in preferred)}")
+            known = sorted(a.name for a in self.root_contracts)
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            shown = ", ".join(known) or "none"
+            raise ContractNotFound(f"no contract named {name!r}{hint} (compiled: {shown})")
+        raise ContractNotFound(
+            f"{name!r} is ambiguous: use one of {', '.join(a.fqn for a in preferred)}"
+        )
 
 
 # --- backends -------------------------------------------------------------------------------
@@ -305,6 +311,11 @@ class SolcJsWorker:
                 self._proc.stdin.write(json.dumps(message).encode() + b"\n")
                 self._proc.stdin.flush()
                 reply = self._read_reply(message["id"], timeout)
+            except KeyboardInterrupt:
+                # Interrupted (Ctrl-C, Jupyter's stop button): stop solc too, or the next compile
+                # would wait for this one to finish.
+                self._cleanup()
+                raise
             except (OSError, CompilerCrashed) as exc:
                 detail = self._stderr_tail()
                 code = self._proc.poll() if self._proc else None
@@ -511,7 +522,7 @@ class Compiler:
         output.setdefault("errors", [])
         if any(e.get("severity") == "error" for e in output["errors"]):
             found = [diagnostics.from_solc(e, texts) for e in output["errors"]]
-            raise CompileError(found, verbose=verbose)  # only successes are cached
+            raise CompileError(found, verbose=verbose, solc_version=version)  # not cached
         if hit is None:
             self._save(key, output_json, version)
         return output, version, hit is not None

@@ -90,6 +90,25 @@ class Receipt:
         )
 
 
+def _order_arguments(
+    item: dict[str, Any], args: tuple[Any, ...], kwargs: dict[str, Any], owner: str
+) -> tuple[Any, ...]:
+    """Positional arguments followed by keyword ones, in the order of ``item``'s parameters."""
+    if not kwargs:
+        return args
+    names = [p.get("name", "") for p in item.get("inputs", [])]
+    where = abi.describe(item, owner)
+    for key in kwargs:
+        if key not in names:
+            raise ArgumentError(f"{where} has no parameter named {key!r}")
+        if names.index(key) < len(args):
+            raise ArgumentError(f"{where}: {key!r} is given both by position and by name")
+    missing = [n for n in names[len(args) :] if n not in kwargs]
+    if missing:
+        raise ArgumentError(f"{where}: missing argument(s) {', '.join(missing)}")
+    return (*args, *(kwargs[n] for n in names[len(args) :]))
+
+
 class ContractFunction:
     """One Solidity function name on one deployed contract (all its overloads)."""
 
@@ -102,20 +121,27 @@ class ContractFunction:
     def is_view(self) -> bool:
         return all(o.get("stateMutability") in ("view", "pure") for o in self.overloads)
 
-    def _pick(self, args: tuple[Any, ...]) -> tuple[dict[str, Any], bytes]:
+    def _pick(
+        self, args: tuple[Any, ...], kwargs: dict[str, Any] | None = None
+    ) -> tuple[dict[str, Any], bytes]:
+        """The overload these arguments fit, and the calldata; keyword arguments go by the
+        Solidity parameter names."""
         owner = self.contract.contract_name
-        by_count = [o for o in self.overloads if len(o.get("inputs", [])) == len(args)]
+        kwargs = kwargs or {}
+        total = len(args) + len(kwargs)
+        by_count = [o for o in self.overloads if len(o.get("inputs", [])) == total]
         if not by_count:
-            if len(self.overloads) == 1:
+            if len(self.overloads) == 1 and not kwargs:
                 abi.encode_arguments(self.overloads[0], args, owner)  # raises the count error
             shapes = "; ".join(abi.describe(o, owner) for o in self.overloads)
             raise ArgumentError(
-                f"no overload of {owner}.{self.name} takes {len(args)} arguments: {shapes}"
+                f"no overload of {owner}.{self.name} takes {total} arguments: {shapes}"
             )
         errors = []
         for item in by_count:
             try:
-                return item, abi.selector(item) + abi.encode_arguments(item, args, owner)
+                ordered = _order_arguments(item, args, kwargs, owner)
+                return item, abi.selector(item) + abi.encode_arguments(item, ordered, owner)
             except ArgumentError as exc:
                 errors.append(exc)
         if len(errors) == 1:
@@ -133,15 +159,27 @@ class ContractFunction:
             )
 
     def __call__(
-        self, *args: Any, value: int = 0, sender: Any = None, gas: int | None = None
+        self,
+        *args: Any,
+        value: int = 0,
+        sender: Any = None,
+        gas: int | None = None,
+        **kwargs: Any,
     ) -> Any:
         if self.is_view:
-            return self.call(*args, value=value, sender=sender, gas=gas)
-        return self.transact(*args, value=value, sender=sender, gas=gas)
+            return self.call(*args, value=value, sender=sender, gas=gas, **kwargs)
+        return self.transact(*args, value=value, sender=sender, gas=gas, **kwargs)
 
-    def call(self, *args: Any, value: int = 0, sender: Any = None, gas: int | None = None) -> Any:
+    def call(
+        self,
+        *args: Any,
+        value: int = 0,
+        sender: Any = None,
+        gas: int | None = None,
+        **kwargs: Any,
+    ) -> Any:
         """Run the function without a transaction and return what it returns."""
-        item, data = self._pick(args)
+        item, data = self._pick(args, kwargs)
         self._check_value(item, value)
         what = abi.describe(item, self.contract.contract_name)
         output = self.contract.chain._call(
@@ -150,10 +188,15 @@ class ContractFunction:
         return abi.decode_output(item, output)
 
     def transact(
-        self, *args: Any, value: int = 0, sender: Any = None, gas: int | None = None
+        self,
+        *args: Any,
+        value: int = 0,
+        sender: Any = None,
+        gas: int | None = None,
+        **kwargs: Any,
     ) -> Receipt:
         """Send a transaction calling the function; returns its ``Receipt``."""
-        item, data = self._pick(args)
+        item, data = self._pick(args, kwargs)
         self._check_value(item, value)
         what = abi.describe(item, self.contract.contract_name)
         receipt, output = self.contract.chain._transact(

@@ -209,10 +209,10 @@ HINTS: list[tuple[re.Pattern[str], str]] = [
         "this function does not change state: mark it `{0}` so it can be called for free",
     ),
     (
-        re.compile(
-            r"declared as (view|pure), but this expression \(potentially\) (modifies|reads)"
-        ),
-        "a `{0}` function may not do this: remove `{0}` or move the state access elsewhere",
+        # 0.7: "declared as view, but this expression ..."; 0.8: "cannot be declared as view
+        # because this expression ..."
+        re.compile(r"declared as (view|pure),? but|cannot be declared as (view|pure) because"),
+        "a `{0}{1}` function may not do this: remove `{0}{1}` or move the state access elsewhere",
     ),
     (
         re.compile(r"Unused (local variable|function parameter)"),

@@ -73,11 +73,21 @@ class CompilerCrashed(LabError):
     """The compiler process died or answered nonsense; the next compile starts a fresh one."""
 
 
+class ContractNotFound(LabError, KeyError):
+    """No compiled contract by that name (or the name is ambiguous)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
 class CompileError(LabError):
     """Solidity that does not compile. ``diagnostics`` holds every error and warning."""
 
-    def __init__(self, diagnostics: list[Diagnostic], *, verbose: bool = False):
+    def __init__(
+        self, diagnostics: list[Diagnostic], *, verbose: bool = False, solc_version: str = ""
+    ):
         self.diagnostics = diagnostics
+        self.solc_version = solc_version  # the compiler that reported them ("" if none ran)
         self.errors = [d for d in diagnostics if d.is_error]
         self.verbose = verbose
         super().__init__(self._render())

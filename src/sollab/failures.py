@@ -28,6 +28,7 @@ from .errors import (
 
 ERROR_STRING_SELECTOR = bytes.fromhex("08c379a0")  # Error(string)
 PANIC_SELECTOR = bytes.fromhex("4e487b71")  # Panic(uint256)
+MAX_SHOWN = 200  # characters of a revert string shown in a message (`.reason` has them all)
 
 PANIC_CODES = {
     0x00: "a generic compiler-inserted panic",
@@ -87,7 +88,10 @@ def exception_for(
         except Exception:
             reason = None
         if reason is not None:
-            return RevertError(f"{what} reverted: {reason!r}", reason=reason, **common)
+            shown = repr(reason)
+            if len(shown) > MAX_SHOWN:
+                shown = f"{shown[:MAX_SHOWN]}... ({len(reason):,} characters in all)"
+            return RevertError(f"{what} reverted: {shown}", reason=reason, **common)
     if head == PANIC_SELECTOR:
         try:
             (code,) = decode(["uint256"], body)

@@ -117,8 +117,10 @@ class VersionRange:
                 low, high = (s.strip() for s in alt.split(" - ", 1))
                 constraints += _bounds(">=", _split(low)) + _bounds("<=", _split(high))
             else:
-                # "^ 0.8.0" and ">= 0.8" are allowed: glue an operator to its version.
-                tokens = re.sub(r"(\^|~|>=|<=|>|<|=)\s+", r"\1", alt).split()
+                # "^ 0.8.0", ">= 0.8" and ">=0.8.0<0.9.0" are all allowed: glue each operator
+                # to its version, then split before every operator and at spaces.
+                glued = re.sub(r"(\^|~|>=|<=|>|<|=)\s+", r"\1", alt)
+                tokens = re.sub(r"(?<=[\dxX*])(?=[\^~<>=])", " ", glued).split()
                 if not tokens:
                     raise ValueError(text)
                 for token in tokens:
@@ -344,6 +346,7 @@ def install_solcjs(version: str, *, quiet: bool = False) -> InstalledCompiler:
         str(prefix),
         "--no-audit",
         "--no-fund",
+        "--save-exact",  # the folder solc-X.Y.Z must never hold another version
         f"solc-{v}@npm:solc@{v}",
     ]
     proc = subprocess.run(cmd, env=env, capture_output=quiet, text=True)
