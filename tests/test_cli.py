@@ -80,7 +80,8 @@ def test_missing_file_is_one_line_error(capsys):
     assert err.strip().splitlines() == ["Error: does/not/exist.sol does not exist: check the path"]
 
 
-def test_uninstalled_exact_version_names_the_install_command(tmp_path, capsys):
+def test_uninstalled_exact_version_names_the_install_command(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("SOLLAB_HOME", str(tmp_path / "home"))  # no compilers installed by others
     old = tmp_path / "Old.sol"
     old.write_text("pragma solidity =0.4.26;\ncontract Old {}\n")
     code, _, err = run(capsys, "compile", str(old))

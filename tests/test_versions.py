@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sollab import CompilerNotFound, SourceError, compile_source
+from sollab import CompilerNotFound, LabError, SourceError, compile_source
 from sollab.compiler import evm_version_for
 from sollab.versions import (
     Version,
@@ -240,6 +240,8 @@ def test_broken_solc_binary_is_reported(monkeypatch, tmp_path):
         ("0.5.5", "petersburg"),
         ("0.5.4", "byzantium"),
         ("0.4.26", "byzantium"),
+        ("0.4.21", "byzantium"),
+        ("0.4.20", None),
     ],
 )
 def test_evm_version_for(version, evm):
@@ -268,3 +270,27 @@ def test_install_solcjs_then_compile_exact_old_pragma():
     assert result.solc_version.startswith("0.5.16")
     assert result.input["settings"]["evmVersion"] == "istanbul"
     assert result["Old"].is_deployable
+
+
+@pytest.mark.slow
+@pytest.mark.network_npm
+def test_a_04_compiler_installs_compiles_and_deploys():
+    """Old tutorials and CTF levels use 0.4.x: does `^0.4.24` work end to end (solc-js 0.4
+    takes standard JSON through another entry point)?"""
+    import sollab as lab
+
+    install_solcjs("0.4.26", quiet=True)
+    source = (
+        "pragma solidity ^0.4.24;\n"
+        "contract Old { uint public x; function set(uint v) public { x = v; } }\n"
+    )
+    result = compile_source(source, "Old04.sol")
+    assert result.solc_version.startswith("0.4.26")
+    old = lab.Chain().deploy(result["Old"])
+    old.set(7)
+    assert old.x() == 7
+
+
+def test_installing_a_version_before_standard_json_is_refused_up_front():
+    with pytest.raises(LabError, match=r"supports Solidity 0\.4\.11 and newer"):
+        install_solcjs("0.3.6", quiet=True)

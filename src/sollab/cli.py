@@ -159,9 +159,9 @@ def compilers_list(as_json: bool) -> None:
 @click.argument("version")
 def compilers_install(version: str) -> None:
     """Install solc-js VERSION from npm, beside the others."""
-    from .versions import install_solcjs
+    from .versions import install_solcjs, installable
 
-    click.echo(f"Installing solc {version} from npm ...")
+    click.echo(f"Installing solc {installable(version)} from npm ...")
     c = install_solcjs(version)
     click.echo(f"Installed solc {c.version} at {c.path}")
 

@@ -70,12 +70,13 @@ GAS_SELECTION = ["evm.gasEstimates"]
 COMPILE_TIMEOUT = float(os.environ.get("SOLLAB_COMPILE_TIMEOUT", "300"))
 
 
-def evm_version_for(version: Version) -> str:
-    """The newest EVM version both the compiler and the lab's chain know."""
+def evm_version_for(version: Version) -> str | None:
+    """The newest EVM version both the compiler and the lab's chain know (None before 0.4.21,
+    whose compilers take no EVM version and target byzantium's predecessors)."""
     for first, evm in _EVM_VERSIONS:
         if version.tuple >= first:
             return evm
-    return "byzantium"
+    return None
 
 
 # --- artifacts ------------------------------------------------------------------------------
@@ -436,9 +437,10 @@ class Compiler:
         compiler = select_compiler(pragmas, solc, where=where)
         settings: dict[str, Any] = {
             "optimizer": {"enabled": bool(optimize), "runs": int(runs)},
-            "evmVersion": evm_version or evm_version_for(compiler.version),
             "outputSelection": {"*": {"*": OUTPUT_SELECTION}},
         }
+        if evm := evm_version or evm_version_for(compiler.version):
+            settings["evmVersion"] = evm
         if via_ir:
             settings["viaIR"] = True
         if source_set.remappings:  # solc names remapped imports' units by them

@@ -22,7 +22,7 @@ from .paths import lab_home, node_modules_dirs
 # The newest patch of each minor series published as `solc` on npm (checked 2026-11-26).
 # Only used to suggest an install command; `sollab compilers install` asks npm itself.
 LATEST_PATCH = {(0, 4): 26, (0, 5): 17, (0, 6): 12, (0, 7): 6, (0, 8): 37}
-OLDEST_SUPPORTED = (0, 5, 0)
+OLDEST_SUPPORTED = (0, 4, 11)  # the first solc with standard-JSON input
 
 _VERSION_RE = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)")
 
@@ -171,10 +171,12 @@ def pragmas_in(source: str) -> list[str]:
 
 
 def known_releases() -> list[Version]:
+    """Released versions sollab can install and use (from ``LATEST_PATCH``)."""
     return [
         Version(0, minor, patch)
         for (_, minor), last in LATEST_PATCH.items()
         for patch in range(last + 1)
+        if (0, minor, patch) >= OLDEST_SUPPORTED
     ]
 
 
@@ -314,16 +316,23 @@ def select_compiler(
     )
 
 
-def install_solcjs(version: str, *, quiet: bool = False) -> InstalledCompiler:
-    """Install solc-js ``version`` from npm beside the others (``solc-X.Y.Z@npm:solc@X.Y.Z``)."""
-    from .node import find_node
-
+def installable(version: str) -> Version:
+    """``version`` parsed, if sollab can install and use it; else a one-line ``LabError``."""
     try:
         v = Version.parse(version)
     except ValueError:
         raise LabError(f"{version!r} is not a compiler version: give one like 0.5.16") from None
     if v.tuple < OLDEST_SUPPORTED:
-        raise LabError(f"sollab supports Solidity {'.'.join(map(str, OLDEST_SUPPORTED))} and newer")
+        oldest = ".".join(map(str, OLDEST_SUPPORTED))
+        raise LabError(f"sollab supports Solidity {oldest} and newer (standard-JSON compilers)")
+    return v
+
+
+def install_solcjs(version: str, *, quiet: bool = False) -> InstalledCompiler:
+    """Install solc-js ``version`` from npm beside the others (``solc-X.Y.Z@npm:solc@X.Y.Z``)."""
+    from .node import find_node
+
+    v = installable(version)
     for c in installed_compilers():
         if c.version == v and c.kind == "solcjs":
             return c

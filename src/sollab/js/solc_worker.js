@@ -2,10 +2,10 @@
 //
 // Requests arrive on stdin, one JSON object a line:
 //   {"id": 1, "cmd": "compile", "solc": "/abs/path/node_modules/solc", "input": "<standard-JSON>"}
-//   {"id": 2, "cmd": "version", "solc": "..."}        {"id": 3, "cmd": "ping"}
+//   {"id": 2, "cmd": "version", "solc": "..."}
 // Answers leave on file descriptor $SOLLAB_OUT_FD (default 3), one JSON object a line, so nothing solc prints on stdout
 // can corrupt the protocol:
-//   {"id": 1, "ok": true, "output": "<standard-JSON output>", "version": "0.8.37+commit...", "ms": 18.5}
+//   {"id": 1, "ok": true, "output": "<standard-JSON output>", "version": "0.8.37+commit..."}
 //   {"id": 1, "ok": false, "error": "message"}
 // Each compiler module is loaded once (about 0.5 s) and kept.
 'use strict';
@@ -43,21 +43,15 @@ function send(message) {
 
 function handle(request) {
   switch (request.cmd) {
-    case 'ping':
-      return { pid: process.pid, node: process.version };
     case 'version':
       return { version: load(request.solc).version() };
     case 'compile': {
       const solc = load(request.solc);
-      // Python resolves every import and sends all sources, so no import callback is needed
-      // (and the call works the same on every solc-js version from 0.5 on).
-      const started = process.hrtime.bigint();
-      const output = solc.compile(request.input);
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      return { output, version: solc.version(), ms };
+      // Python resolves every import and sends all sources, so no import callback is needed.
+      // solc-js 0.4.x takes standard JSON through compileStandardWrapper; 0.5+ through compile.
+      const compile = solc.version().startsWith('0.4.') ? solc.compileStandardWrapper : solc.compile;
+      return { output: compile(request.input), version: solc.version() };
     }
-    case 'exit':
-      process.exit(0);
     default:
       throw new Error('unknown command: ' + request.cmd);
   }
