@@ -624,3 +624,14 @@ def test_chain_repr(chain, vault):
     assert "pyevm" in text
     assert "10 accounts" in text
     assert "1 contracts" in text
+
+
+def test_the_chain_module_stays_importable_beside_lab_chain():
+    """`lab.chain` is the kernel's chain; does `import sollab.chain as c` still reach the
+    module's names (the class, the constants)?"""
+    import sollab.chain as module
+    from sollab.chain import Chain as ChainClass
+
+    assert module.Chain is ChainClass
+    assert module.DEFAULT_GAS_CAP == 6_000_000
+    assert lab.chain.alice == lab.get_chain().alice

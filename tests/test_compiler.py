@@ -380,7 +380,7 @@ def test_failed_compile_is_not_cached(tmp_path, cache_env):
         with pytest.raises(CompileError):
             compiler.compile(ss)
     assert not list(tmp_path.glob("*.json"))
-    assert len(compiler._memory) == 0
+    assert len(compiler.cache.memory) == 0
 
 
 # --- the persistent solc-js worker ------------------------------------------------------------
@@ -490,3 +490,48 @@ def test_unusable_sollab_node_raises_node_not_found(tmp_path, monkeypatch, clear
         compiler.compile(source_set(fresh_source()))
     assert "\n" not in str(exc.value)
     assert compiler.worker.pid is None
+
+
+@pytest.fixture
+def fake_native_solc(tmp_path, repo):
+    """A stand-in for a native solc executable (none can be downloaded here): answers
+    `--version` like solc and `--standard-json` by running solc-js once."""
+    from sollab.node import find_node
+
+    solc_js = repo / "node_modules" / "solc"
+    script = tmp_path / "solc"
+    script.write_text(
+        "#!/bin/sh\n"
+        'if [ "$1" = "--version" ]; then\n'
+        '  echo "solc, the solidity compiler commandline interface"\n'
+        '  echo "Version: 0.8.37+commit.f401782d.Linux.g++"\n'
+        "  exit 0\n"
+        "fi\n"
+        f'exec "{find_node().executable}" -e "$JS"\n'
+    )
+    js = (
+        f"const s = require('{solc_js}'); let d = '';"
+        " process.stdin.on('data', c => d += c)"
+        ".on('end', () => process.stdout.write(s.compile(d)))"
+    )
+    script.write_text(script.read_text().replace('"$JS"', f'"{js}"'))
+    script.chmod(0o755)
+    return script
+
+
+def test_a_native_solc_binary_is_preferred_for_its_version(fake_native_solc, monkeypatch):
+    """With SOLC_BINARY set, is that native compiler listed first and used for its version?"""
+    from sollab.versions import installed_compilers
+
+    monkeypatch.setenv("SOLC_BINARY", str(fake_native_solc))
+    first = installed_compilers()[0]
+    assert (first.kind, first.origin, str(first.version)) == ("native", "SOLC_BINARY", "0.8.37")
+    result = compile_source(
+        "pragma solidity ^0.8.0; contract Native { uint256 public n = 7; }",
+        "Native.sol",
+        optimize=True,  # settings no other test uses: a real compile, not a cache hit
+        runs=777,
+    )
+    assert result.compiler.kind == "native"
+    assert result.solc_version == "0.8.37+commit.f401782d.Linux.g++"
+    assert result["Native"].is_deployable

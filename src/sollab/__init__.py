@@ -12,6 +12,7 @@ The chain's EVM (eth-tester, py-evm, web3) is loaded on first use, so compiling 
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from .chain import Account, Chain
@@ -70,9 +71,16 @@ def reset() -> Chain:
 
 
 class _KernelChain:
-    """``lab.chain``: stands for the kernel's current chain, also after ``lab.reset()``."""
+    """``lab.chain``: stands for the kernel's current chain, also after ``lab.reset()``.
+
+    It takes the place of the ``sollab.chain`` module as an attribute of the package, so the
+    module's public names answer too (``import sollab.chain as c; c.Chain`` keeps working).
+    """
 
     def __getattr__(self, name: str) -> Any:
+        module = sys.modules[f"{__name__}.chain"]  # (`from . import chain` would give us)
+        if not name.startswith("_") and name in vars(module):
+            return getattr(module, name)
         return getattr(get_chain(), name)
 
     def __setattr__(self, name: str, value: Any) -> None:

@@ -52,6 +52,17 @@ def describe(item: dict[str, Any], owner: str = "") -> str:
     return f"{owner + '.' if owner else ''}{name}({params})"
 
 
+def to_address(value: Any) -> str | None:
+    """A checksummed address from a hex string (any case), 20 bytes, an account or a contract
+    handle (anything with ``.address``); None if it is none of these."""
+    address = getattr(value, "address", value)
+    if isinstance(address, bytes | bytearray) and len(address) == 20:
+        return to_checksum_address(bytes(address))
+    if isinstance(address, str) and is_address(address):
+        return to_checksum_address(address)
+    return None
+
+
 def _type_name(value: Any) -> str:
     return type(value).__name__
 
@@ -97,12 +108,10 @@ def coerce(param: dict[str, Any], value: Any, where: str, index: int) -> Any:
             _fail(where, index, param, f"a tuple of {len(components)} fields", value)
         return tuple(coerce(c, v, where, index) for c, v in zip(components, items, strict=True))
     if typ == "address":
-        address = getattr(value, "address", value)
-        if isinstance(address, bytes) and len(address) == 20:
-            return to_checksum_address(address)
-        if isinstance(address, str) and is_address(address):
-            return to_checksum_address(address)
-        _fail(where, index, param, "an address (0x followed by 40 hex digits)", value)
+        address = to_address(value)
+        if address is None:
+            _fail(where, index, param, "an address (0x followed by 40 hex digits)", value)
+        return address
     if typ == "bool":
         if not isinstance(value, bool):
             _fail(where, index, param, "True or False", value)
@@ -177,3 +186,26 @@ def decode_output(item: dict[str, Any], data: bytes) -> Any:
         return None
     values = decode_values(outputs, data)
     return values[0] if len(values) == 1 else tuple(values)
+
+
+def decode_event(item: dict[str, Any], topics: list[bytes], data: bytes) -> dict[str, Any] | None:
+    """An event's arguments by name from a log's topics and data; None if they do not fit.
+
+    Indexed dynamic values (string, bytes, arrays, structs) are stored only as their keccak
+    hash, so that hash (bytes) is what comes back for them."""
+    inputs = item.get("inputs", [])
+    indexed = [p for p in inputs if p.get("indexed")]
+    plain = [p for p in inputs if not p.get("indexed")]
+    if len(indexed) != len(topics) - 1:
+        return None
+    try:
+        values = dict(zip([p["name"] for p in plain], decode_values(plain, data), strict=True))
+        for param, topic in zip(indexed, topics[1:], strict=True):
+            typ = canonical_type(param)
+            if typ in ("string", "bytes") or typ.endswith("]") or typ.startswith("("):
+                values[param["name"]] = topic
+            else:
+                values[param["name"]] = decode_values([param], topic)[0]
+    except Exception:  # data that does not decode as this event: not this event
+        return None
+    return {p["name"]: values[p["name"]] for p in inputs}

@@ -11,8 +11,7 @@ import contextlib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from eth_abi import decode
-from eth_utils import is_address, to_checksum_address
+from eth_utils import to_checksum_address
 
 from . import abi, failures, sourcemap
 from .backends import ChainBackend, Execution, Frame, make_backend
@@ -61,10 +60,10 @@ class Account(str):
 
 
 def _address(value: Any, what: str) -> str:
-    address = getattr(value, "address", value)
-    if isinstance(address, str) and is_address(address):
-        return to_checksum_address(address)
-    raise ArgumentError(f"{what} must be an address, an account or a contract, got {value!r}")
+    address = abi.to_address(value)
+    if address is None:
+        raise ArgumentError(f"{what} must be an address, an account or a contract, got {value!r}")
+    return address
 
 
 class Chain:
@@ -418,9 +417,9 @@ class Chain:
     def _decode_log(self, log: Any) -> Event | RawLog:
         if log.topics:
             for item in self._events.get(log.topics[0], []):
-                event = _decode_event(item, log)
-                if event is not None:
-                    return event
+                args = abi.decode_event(item, log.topics, log.data)
+                if args is not None:
+                    return Event(item["name"], args, log.address, abi.signature(item))
         return RawLog(log.address, log.topics, log.data)
 
     def __repr__(self) -> str:
@@ -437,30 +436,6 @@ def _metadata_tail(code: bytes) -> bytes:
         return b""
     length = int.from_bytes(code[-2:], "big")
     return code[-(length + 2) :] if 0 < length < len(code) - 2 else b""
-
-
-def _decode_event(item: dict[str, Any], log: Any) -> Event | None:
-    inputs = item.get("inputs", [])
-    indexed = [p for p in inputs if p.get("indexed")]
-    plain = [p for p in inputs if not p.get("indexed")]
-    if len(indexed) != len(log.topics) - 1:
-        return None
-    try:
-        values = dict(
-            zip([p["name"] for p in plain], abi.decode_values(plain, log.data), strict=True)
-        )
-        for param, topic in zip(indexed, log.topics[1:], strict=True):
-            typ = abi.canonical_type(param)
-            dynamic = typ in ("string", "bytes") or typ.endswith("]") or typ.startswith("(")
-            if dynamic:
-                values[param["name"]] = topic  # only the keccak hash is stored for these
-            else:
-                (value,) = decode([typ], topic)
-                values[param["name"]] = to_checksum_address(value) if typ == "address" else value
-    except Exception:
-        return None
-    args = {p["name"]: values[p["name"]] for p in inputs}
-    return Event(item["name"], args, log.address, abi.signature(item))
 
 
 _WEB3_FLAVOURS: dict[type, type] = {}

@@ -10,34 +10,24 @@ input, which each artifact keeps for verification. Results are cached by a hash 
 
 from __future__ import annotations
 
-import atexit
-import contextlib
 import difflib
-import hashlib
 import json
-import os
-import select
 import subprocess
-import tempfile
-import threading
-import time
-import weakref
-from collections import OrderedDict
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from . import diagnostics, sources
+from .cache import CompileCache
 from .diagnostics import Diagnostic
 from .errors import CompileError, CompilerCrashed, ContractNotFound, SourceError
-from .paths import lab_home
-from .versions import InstalledCompiler, Version, pragmas_in, select_compiler
+from .solcjs import COMPILE_TIMEOUT, SolcJsWorker, track
+from .versions import InstalledCompiler, Version, native_version, pragmas_in, select_compiler
 
 #: What the lab's chain runs; artifacts target it (or the newest EVM an older compiler knows).
 CHAIN_EVM_VERSION = "prague"
 _EVM_VERSIONS = [  # (first solc version that knows it, EVM version), newest first
-    ((0, 8, 30), "prague"),
+    ((0, 8, 30), CHAIN_EVM_VERSION),
     ((0, 8, 24), "cancun"),
     ((0, 8, 20), "shanghai"),
     ((0, 8, 18), "paris"),
@@ -66,8 +56,6 @@ OUTPUT_SELECTION = [
 # Gas estimates cost solc ~15% more on every compile and few learners look at them: they are
 # compiled on first use of ``Artifact.gas_estimates`` (the same input, only that output).
 GAS_SELECTION = ["evm.gasEstimates"]
-
-COMPILE_TIMEOUT = float(os.environ.get("SOLLAB_COMPILE_TIMEOUT", "300"))
 
 
 def evm_version_for(version: Version) -> str | None:
@@ -217,159 +205,6 @@ class CompilationResult:
 # --- backends -------------------------------------------------------------------------------
 
 
-class SolcJsWorker:
-    """One long-lived Node process running solc-js; requests are serialised with a lock."""
-
-    def __init__(self) -> None:
-        self._proc: subprocess.Popen[bytes] | None = None
-        self._out_fd: int | None = None
-        self._buffer = b""
-        self._stderr: Any = None
-        self._lock = threading.Lock()
-        self._next_id = 0
-        self.starts = 0  # how many processes this worker has started (tests watch restarts)
-
-    @property
-    def pid(self) -> int | None:
-        return self._proc.pid if self._proc and self._proc.poll() is None else None
-
-    def start(self, preload: Path | None = None) -> None:
-        """Start the Node process if it is not running (``preload``: a compiler to load now)."""
-        with self._lock:
-            self._ensure_started(preload)
-
-    def _ensure_started(self, preload: Path | None = None) -> None:
-        if self._proc is not None and self._proc.poll() is None:
-            return
-        self._cleanup()
-        from .node import find_node
-
-        node = find_node()
-        script = resources.files("sollab") / "js" / "solc_worker.js"
-        read_fd, write_fd = os.pipe()
-        env = dict(os.environ, SOLLAB_OUT_FD=str(write_fd))
-        if preload is not None:
-            env["SOLLAB_PRELOAD"] = str(preload)
-        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the worker)
-        try:
-            self._proc = subprocess.Popen(
-                [node.executable, str(script)],
-                stdin=subprocess.PIPE,
-                stdout=self._stderr,
-                stderr=self._stderr,
-                pass_fds=(write_fd,),
-                env=env,
-            )
-        finally:
-            os.close(write_fd)
-        self._out_fd = read_fd
-        self._buffer = b""
-        self.starts += 1
-
-    def _cleanup(self) -> None:
-        if self._out_fd is not None:
-            with contextlib.suppress(OSError):
-                os.close(self._out_fd)
-            self._out_fd = None
-        if self._proc is not None:
-            if self._proc.poll() is None:
-                self._proc.kill()
-            with contextlib.suppress(Exception):
-                self._proc.wait(timeout=5)
-                if self._proc.stdin:
-                    self._proc.stdin.close()
-            self._proc = None
-        if self._stderr is not None:
-            self._stderr.close()
-            self._stderr = None
-
-    def close(self) -> None:
-        """Shut the worker down (it also stops by itself when this process exits)."""
-        with self._lock:
-            if self._proc is not None and self._proc.poll() is None and self._proc.stdin:
-                with contextlib.suppress(OSError):
-                    self._proc.stdin.close()
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    self._proc.wait(timeout=2)
-            self._cleanup()
-
-    def _stderr_tail(self) -> str:
-        if self._stderr is None:
-            return ""
-        with contextlib.suppress(Exception):
-            self._stderr.seek(0)
-            lines = self._stderr.read().decode("utf-8", "replace").strip().splitlines()
-            return " | ".join(lines[-3:])
-        return ""
-
-    def request(self, message: dict[str, Any], timeout: float = COMPILE_TIMEOUT) -> dict[str, Any]:
-        with self._lock:
-            self._ensure_started()
-            self._next_id += 1
-            message = dict(message, id=self._next_id)
-            try:
-                assert self._proc is not None and self._proc.stdin is not None
-                self._proc.stdin.write(json.dumps(message).encode() + b"\n")
-                self._proc.stdin.flush()
-                reply = self._read_reply(message["id"], timeout)
-            except KeyboardInterrupt:
-                # Interrupted (Ctrl-C, Jupyter's stop button): stop solc too, or the next compile
-                # would wait for this one to finish.
-                self._cleanup()
-                raise
-            except (OSError, CompilerCrashed) as exc:
-                detail = self._stderr_tail()
-                code = self._proc.poll() if self._proc else None
-                self._cleanup()
-                if isinstance(exc, CompilerCrashed):
-                    raise
-                raise CompilerCrashed(
-                    f"the solc-js worker stopped (exit code {code})"
-                    + (f": {detail}" if detail else "")
-                    + "; it restarts on the next compile"
-                ) from None
-            if not reply.get("ok"):
-                error = str(reply.get("error", "unknown error")).splitlines()[0]
-                raise CompilerCrashed(f"solc-js failed: {error}")
-            return reply
-
-    def _read_reply(self, wanted: int, timeout: float) -> dict[str, Any]:
-        assert self._out_fd is not None and self._proc is not None
-        deadline = time.monotonic() + timeout
-        while True:
-            newline = self._buffer.find(b"\n")
-            if newline >= 0:
-                line, self._buffer = self._buffer[:newline], self._buffer[newline + 1 :]
-                reply = json.loads(line)
-                if reply.get("id") == wanted:
-                    return reply
-                continue
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                self._proc.kill()
-                raise CompilerCrashed(
-                    f"solc-js took longer than {timeout:.0f} s and was stopped "
-                    "(set SOLLAB_COMPILE_TIMEOUT to allow more); it restarts on the next compile"
-                )
-            ready, _, _ = select.select([self._out_fd], [], [], min(remaining, 1.0))
-            if not ready:
-                continue
-            chunk = os.read(self._out_fd, 1 << 20)
-            if not chunk:
-                code = self._proc.wait(timeout=5)
-                detail = self._stderr_tail()
-                raise CompilerCrashed(
-                    f"the solc-js worker stopped while compiling (exit code {code})"
-                    + (f": {detail}" if detail else "")
-                    + "; it restarts on the next compile"
-                )
-            self._buffer += chunk
-
-    def compile(self, compiler: InstalledCompiler, input_json: str) -> tuple[str, str]:
-        reply = self.request({"cmd": "compile", "solc": str(compiler.path), "input": input_json})
-        return reply["output"], reply["version"]
-
-
 def _native_compile(compiler: InstalledCompiler, input_json: str) -> tuple[str, str]:
     try:
         proc = subprocess.run(
@@ -385,12 +220,7 @@ def _native_compile(compiler: InstalledCompiler, input_json: str) -> tuple[str, 
             f"native solc {compiler.path} exited {proc.returncode}: "
             + proc.stderr.decode(errors="replace").strip()[:200]
         )
-    version = (
-        subprocess.run([str(compiler.path), "--version"], capture_output=True, text=True)
-        .stdout.strip()
-        .splitlines()[-1]
-    )
-    return proc.stdout.decode(), version.removeprefix("Version: ")
+    return proc.stdout.decode(), native_version(str(compiler.path)) or str(compiler.version)
 
 
 # --- the compiler ---------------------------------------------------------------------------
@@ -399,19 +229,14 @@ def _native_compile(compiler: InstalledCompiler, input_json: str) -> tuple[str, 
 class Compiler:
     """Compiles source sets; owns the solc-js worker and the artifact cache."""
 
-    MEMORY_CACHE_SIZE = 256
-    DISK_CACHE_FILES = 500
-
-    def __init__(self, cache_dir: Path | None = None, disk_cache: bool = True) -> None:
-        self.worker = SolcJsWorker()
-        self._memory: OrderedDict[str, tuple[str, str]] = OrderedDict()
-        self._cache_dir = cache_dir
-        self.disk_cache = disk_cache and os.environ.get("SOLLAB_NO_DISK_CACHE") != "1"
-        _workers.add(self.worker)
-
-    @property
-    def cache_dir(self) -> Path:
-        return self._cache_dir or lab_home() / "cache" / "compile"
+    def __init__(
+        self,
+        cache_dir: Path | None = None,
+        disk_cache: bool = True,
+        worker: SolcJsWorker | None = None,
+    ) -> None:
+        self.worker = worker or track(SolcJsWorker())
+        self.cache = CompileCache(cache_dir, disk_cache)
 
     def prewarm(self) -> None:
         """Start the solc-js worker now and let it load the newest compiler in the background."""
@@ -495,8 +320,6 @@ class Compiler:
             )
         return result
 
-    # -- running and caching --
-
     def run(
         self,
         compiler: InstalledCompiler,
@@ -507,8 +330,8 @@ class Compiler:
         """solc's parsed output for ``standard_input`` (cached), its version, and whether it
         came from the cache. Raises ``CompileError`` if solc reported errors."""
         input_json = json.dumps(standard_input, sort_keys=True)
-        key = self._key(compiler, input_json)
-        hit = self._lookup(key)
+        key = self.cache.key(compiler, input_json)
+        hit = self.cache.get(key)
         if hit is not None:
             output_json, version = hit
         elif compiler.kind == "native":
@@ -526,61 +349,11 @@ class Compiler:
             found = [diagnostics.from_solc(e, texts) for e in output["errors"]]
             raise CompileError(found, verbose=verbose, solc_version=version)  # not cached
         if hit is None:
-            self._save(key, output_json, version)
+            self.cache.put(key, output_json, version)
         return output, version, hit is not None
-
-    def _key(self, compiler: InstalledCompiler, input_json: str) -> str:
-        h = hashlib.sha256()
-        h.update(f"{compiler.kind}|{compiler.path}|{compiler.version}|".encode())
-        h.update(input_json.encode())
-        return h.hexdigest()
-
-    def _lookup(self, key: str) -> tuple[str, str] | None:
-        if key in self._memory:
-            self._memory.move_to_end(key)
-            return self._memory[key]
-        path = self.cache_dir / f"{key}.json"
-        if self.disk_cache and path.exists():
-            try:
-                entry = json.loads(path.read_text())
-                self._remember(key, entry["output"], entry["version"])
-                return entry["output"], entry["version"]
-            except (OSError, ValueError, KeyError):
-                pass  # a damaged entry is recompiled and rewritten
-        return None
-
-    def _save(self, key: str, output: str, version: str) -> None:
-        self._remember(key, output, version)
-        if self.disk_cache:
-            self._store(self.cache_dir / f"{key}.json", output, version)
-
-    def _remember(self, key: str, output: str, version: str) -> None:
-        self._memory[key] = (output, version)
-        while len(self._memory) > self.MEMORY_CACHE_SIZE:
-            self._memory.popitem(last=False)
-
-    def _store(self, path: Path, output: str, version: str) -> None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-            with os.fdopen(fd, "w") as f:
-                json.dump({"output": output, "version": version}, f)
-            os.replace(tmp, path)
-            entries = sorted(path.parent.glob("*.json"), key=lambda p: p.stat().st_mtime)
-            for old in entries[: max(0, len(entries) - self.DISK_CACHE_FILES)]:
-                old.unlink(missing_ok=True)
-        except OSError:
-            pass  # a read-only or full disk only costs a recompile next time
 
 
 _default: Compiler | None = None
-_workers: weakref.WeakSet[SolcJsWorker] = weakref.WeakSet()
-
-
-@atexit.register
-def _close_workers() -> None:
-    for worker in list(_workers):
-        worker.close()
 
 
 def default_compiler() -> Compiler:

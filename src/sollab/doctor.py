@@ -80,9 +80,9 @@ def _compilers() -> list[Check]:
                 reply = worker.request({"cmd": "version", "solc": str(c.path)}, timeout=60)
                 version = reply["version"]
             else:
-                from .versions import _native_version
+                from .versions import native_version
 
-                version = str(_native_version(str(c.path)))
+                version = native_version(str(c.path)) or "does not run"
             checks.append(Check(f"solc {c.version}", True, f"{version}, {c.kind}, {c.path}"))
         except LabError as exc:
             checks.append(Check(f"solc {c.version}", False, f"{exc}: reinstall with {FIX_SETUP}"))
@@ -120,10 +120,14 @@ def _chain() -> Check:
 
 def _round_trip() -> Check:
     from .chain import Chain
-    from .compiler import compile_source
+    from .compiler import Compiler, default_compiler
+    from .sources import resolve_imports
 
     start = time.perf_counter()
-    artifact = compile_source(ROUND_TRIP_SOURCE, "DoctorCheck.sol")["DoctorCheck"]
+    # A real compile (no cache can answer for a broken compiler), on the warm worker.
+    compiler = Compiler(disk_cache=False, worker=default_compiler().worker)
+    sources = resolve_imports({"DoctorCheck.sol": (ROUND_TRIP_SOURCE, lab_root())})
+    artifact = compiler.compile(sources)["DoctorCheck"]
     contract = Chain().deploy(artifact, 21)
     contract.double()
     value = contract.value()

@@ -13,7 +13,7 @@ import os
 import re
 import subprocess
 from dataclasses import dataclass
-from functools import total_ordering
+from functools import cache, total_ordering
 from pathlib import Path
 
 from .errors import CompilerNotFound, LabError, SourceError
@@ -197,20 +197,17 @@ class InstalledCompiler:
         return f"{self.version} ({'native' if self.kind == 'native' else 'solc-js'}, {self.origin})"
 
 
-_native_versions: dict[str, Version | None] = {}
-
-
-def _native_version(executable: str) -> Version | None:
-    if executable not in _native_versions:
-        try:
-            out = subprocess.run(
-                [executable, "--version"], capture_output=True, text=True, timeout=20
-            ).stdout
-            m = re.search(r"Version:\s*(\d+\.\d+\.\d+)", out)
-            _native_versions[executable] = Version.parse(m[1]) if m else None
-        except OSError:
-            _native_versions[executable] = None
-    return _native_versions[executable]
+@cache
+def native_version(executable: str) -> str | None:
+    """A native solc's full version (``0.8.26+commit.8a97fa7a...``), None if it does not run."""
+    try:
+        out = subprocess.run(
+            [executable, "--version"], capture_output=True, text=True, timeout=20
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    m = re.search(r"Version:\s*(\d+\.\d+\.\d+\S*)", out)
+    return m[1] if m else None
 
 
 def _solcjs_packages(node_modules: Path) -> list[tuple[Version, Path]]:
@@ -235,12 +232,12 @@ def installed_compilers() -> list[InstalledCompiler]:
     """Every installed compiler, newest version first, native before solc-js within a version."""
     found: list[InstalledCompiler] = []
     if binary := os.environ.get("SOLC_BINARY"):
-        version = _native_version(binary)
-        if version is None:
+        full = native_version(binary)
+        if full is None:
             raise CompilerNotFound(
                 f"SOLC_BINARY={binary} is not a working solc: fix the path or unset SOLC_BINARY"
             )
-        found.append(InstalledCompiler(version, "native", Path(binary), "SOLC_BINARY"))
+        found.append(InstalledCompiler(Version.parse(full), "native", Path(binary), "SOLC_BINARY"))
     try:
         import solcx
 
