@@ -359,6 +359,8 @@ class Chain:
             events=[self._decode_log(log) for log in execution.logs],
             contract_address=execution.contract_address,
             function=function,  # set before a failure, so a reverted receipt names it too
+            tx=tx,
+            chain=self,
         )
         if not execution.success:
             raise self._failure(execution, what, receipt=receipt, artifact=artifact, tx=tx)
@@ -396,23 +398,30 @@ class Chain:
 
     def _locate(self, frame: Frame, pc: int, artifact: Artifact | None) -> SourceLocation | None:
         """The Solidity behind ``pc`` in ``frame``'s code, if the chain knows that code."""
-        if frame.is_create:
-            # Our own deploy's constructor; a constructor run by `new` inside a contract is not
-            # located (its init code is not kept).
-            code_artifact = artifact if frame.depth == 0 else None
-            if code_artifact is None:
-                return None
-            code = bytes.fromhex(code_artifact.bytecode[2:])
-            smap = code_artifact.source_map
-        else:
-            code = self._backend.code(frame.address)
-            known = self._contracts.get(frame.address)
-            code_artifact = known.artifact if known else self._by_tail.get(_metadata_tail(code))
-            if code_artifact is None:
-                return None
-            smap = code_artifact.deployed_source_map
+        known = self._code_of(frame.address, frame.is_create, frame.depth, artifact)
+        if known is None:
+            return None
+        code_artifact, code, smap = known
         comp = code_artifact.compilation
         return sourcemap.locate(code, smap, pc, comp.source_ids, comp.sources)
+
+    def _code_of(
+        self, address: str, is_create: bool, depth: int, deploying: Artifact | None = None
+    ) -> tuple[Artifact, bytes, str] | None:
+        """(artifact, code, source map) of the code running at ``address``, if known.
+
+        A constructor is known only for the lab's own deploy (``deploying``, at depth 0); a
+        constructor run by ``new`` inside a contract is not (its init code is not kept)."""
+        if is_create:
+            if deploying is None or depth != 0:
+                return None
+            return deploying, bytes.fromhex(deploying.bytecode[2:]), deploying.source_map
+        code = self._backend.code(address)
+        contract = self._contracts.get(address)
+        artifact = contract.artifact if contract else self._by_tail.get(_metadata_tail(code))
+        if artifact is None:
+            return None
+        return artifact, code, artifact.deployed_source_map
 
     def _decode_log(self, log: Any) -> Event | RawLog:
         if log.topics:

@@ -68,6 +68,8 @@ class Receipt:
     contract_address: str | None = None
     return_value: Any = None
     function: str = ""
+    tx: dict[str, Any] | None = field(default=None, repr=False)  # what was sent (for replays)
+    chain: Chain | None = field(default=None, repr=False)
 
     @property
     def succeeded(self) -> bool:

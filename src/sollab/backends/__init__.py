@@ -24,6 +24,22 @@ class Frame:
 
 
 @dataclass
+class RawStep:
+    """One executed instruction, as the EVM stood just before it ran."""
+
+    pc: int
+    op: int
+    gas: int  # gas left before the instruction
+    depth: int
+    address: str  # whose code runs (the new contract's address in a constructor)
+    is_create: bool
+    stack: tuple[int, ...]  # bottom first
+    memory: bytes  # shared between steps while memory does not change
+    cost: int = 0  # gas the instruction used (a CALL's includes what its callee used)
+    storage: tuple[str, int, int] | None = None  # ("read" | "write", slot, value)
+
+
+@dataclass
 class Log:
     address: str
     topics: list[bytes]
@@ -54,6 +70,9 @@ class ChainBackend(Protocol):
     def transact(self, tx: dict) -> Execution: ...
     def call(self, tx: dict) -> Execution: ...
     def replay_trail(self, tx: dict, block_number: int | None) -> Frame | None: ...
+    def trace(
+        self, tx: dict, block_number: int | None, max_steps: int
+    ) -> tuple[Execution | None, list[RawStep]]: ...
     def snapshot(self) -> object: ...
     def revert(self, snapshot: object) -> None: ...
     def balance(self, address: str) -> int: ...

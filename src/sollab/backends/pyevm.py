@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
+from contextvars import ContextVar
 from functools import cache
 
 from eth.exceptions import InvalidInstruction, OutOfGas, Revert, VMError
@@ -19,7 +20,7 @@ from eth_tester.exceptions import TransactionFailed
 from eth_utils import to_canonical_address, to_checksum_address
 
 from ..errors import ChainError
-from . import Execution, Frame, Log
+from . import Execution, Frame, Log, RawStep
 
 
 def _error_kind(error: Exception | None) -> str | None:
@@ -70,28 +71,90 @@ def _failing_frame(computation) -> Frame | None:
 
 
 TRAIL_LENGTH = 64
+SLOAD, SSTORE = 0x54, 0x55
+
+# Set while a replay observes execution: called as observer(computation, op, opcode_fn).
+_observer: ContextVar[Callable | None] = ContextVar("sollab_observer", default=None)
+
+
+class TraceLimit(Exception):
+    """Raised inside the EVM to stop a trace that reached its step limit."""
 
 
 @cache
-def _tracing_class(base: type) -> type:
-    """``base`` (a py-evm computation class) whose frames remember their last instructions."""
+def _observed_class(base: type) -> type:
+    """``base`` (a py-evm computation class) whose every instruction goes through the current
+    observer, if there is one."""
 
-    def wrap(opcode_fn):
-        def traced(computation):
-            computation.sollab_trail.append(computation.code.program_counter - 1)
+    def wrap(op: int, opcode_fn):
+        def observed(computation):
+            observer = _observer.get()
+            if observer is None:
+                return opcode_fn(computation=computation)
+            return observer(computation, op, opcode_fn)
+
+        observed.mnemonic = getattr(opcode_fn, "mnemonic", "")
+        return observed
+
+    class ObservedComputation(base):
+        opcodes = {op: wrap(op, fn) for op, fn in base.opcodes.items()}
+
+    return ObservedComputation
+
+
+class _Trail:
+    """Observer: the last instructions of every frame."""
+
+    def __init__(self) -> None:
+        self.trails: dict[int, deque[int]] = {}
+
+    def __call__(self, computation, op: int, opcode_fn):
+        trail = self.trails.setdefault(id(computation), deque(maxlen=TRAIL_LENGTH))
+        trail.append(computation.code.program_counter - 1)
+        return opcode_fn(computation=computation)
+
+
+def _stack_ints(values) -> tuple[int, ...]:
+    return tuple(v if isinstance(v, int) else int.from_bytes(v, "big") for v in values)
+
+
+class _Recorder:
+    """Observer: every instruction with gas, stack, memory and storage access."""
+
+    def __init__(self, max_steps: int) -> None:
+        self.max_steps = max_steps
+        self.steps: list[RawStep] = []
+        self._memory: dict[int, bytes] = {}  # frame -> its memory as last recorded
+
+    def __call__(self, computation, op: int, opcode_fn):
+        if len(self.steps) >= self.max_steps:
+            raise TraceLimit
+        msg = computation.msg
+        raw_memory = computation._memory._bytes
+        memory = self._memory.get(id(computation))
+        if memory is None or memory != raw_memory:  # bytes == bytearray compares contents
+            memory = self._memory[id(computation)] = bytes(raw_memory)
+        stack = _stack_ints(computation._stack.values)
+        gas = computation.get_gas_remaining()
+        step = RawStep(
+            pc=computation.code.program_counter - 1,
+            op=op,
+            gas=gas,
+            depth=msg.depth,
+            address=to_checksum_address(msg.storage_address),
+            is_create=bool(msg.is_create),
+            stack=stack,
+            memory=memory,
+        )
+        if op == SSTORE and len(stack) >= 2:
+            step.storage = ("write", stack[-1], stack[-2])
+        self.steps.append(step)  # before running it: a CALL's callee steps come after it
+        try:
             return opcode_fn(computation=computation)
-
-        traced.mnemonic = getattr(opcode_fn, "mnemonic", "")
-        return traced
-
-    class TrailComputation(base):
-        opcodes = {op: wrap(fn) for op, fn in base.opcodes.items()}
-
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self.sollab_trail = deque(maxlen=TRAIL_LENGTH)
-
-    return TrailComputation
+        finally:
+            step.cost = gas - computation.get_gas_remaining()
+            if op == SLOAD and stack and computation._stack.values:
+                step.storage = ("read", stack[-1], _stack_ints(computation._stack.values[-1:])[0])
 
 
 def _execution(computation, gas_used: int, gas_limit: int) -> Execution:
@@ -180,25 +243,47 @@ class PyEvmBackend:
         snapshot = state.snapshot()
         try:
             return state.apply_transaction(spoofed)
+        except TraceLimit:
+            raise
         except Exception as exc:  # validation: gas below the intrinsic cost, over the limit...
             raise ChainError(f"the chain rejected the call: {exc}") from None
         finally:
             state.revert(snapshot)
 
+    def _observe(self, tx: dict, block_number: int | None, observer):
+        observed = _observed_class(self._chain.get_vm().state.computation_class)
+        token = _observer.set(observer)
+        try:
+            return self._run_on(tx, block_number, observed)
+        finally:
+            _observer.reset(token)
+
     def replay_trail(self, tx: dict, block_number: int | None) -> Frame | None:
         """Run ``tx`` again recording each frame's last instructions; the failing frame."""
-        traced = _tracing_class(self._chain.get_vm().state.computation_class)
+        trail = _Trail()
         try:
-            computation = self._run_on(tx, block_number, traced)
+            computation = self._observe(tx, block_number, trail)
         except ChainError:
             return None
         failing = _failing_computation(computation)
         if failing is None:
             return None
         frame = _frame_of(failing)
-        return Frame(
-            frame.address, frame.pc, frame.is_create, frame.depth, tuple(failing.sollab_trail)
-        )
+        recent = tuple(trail.trails.get(id(failing), ()))
+        return Frame(frame.address, frame.pc, frame.is_create, frame.depth, recent)
+
+    def trace(
+        self, tx: dict, block_number: int | None, max_steps: int
+    ) -> tuple[Execution | None, list[RawStep]]:
+        """Run ``tx`` again on the state after ``block_number`` recording every instruction;
+        the execution is None if the trace stopped at ``max_steps``."""
+        recorder = _Recorder(max_steps)
+        try:
+            computation = self._observe(tx, block_number, recorder)
+        except TraceLimit:
+            return None, recorder.steps
+        gas_used = tx["gas"] - computation.get_gas_remaining()
+        return _execution(computation, gas_used, tx["gas"]), recorder.steps
 
     def call(self, tx: dict) -> Execution:
         computation = self._run_on(tx, None)
