@@ -47,6 +47,7 @@ from .errors import (
     TransactionReverted,
 )
 from .testing import reverts
+from .trace import Trace, diff, trace
 
 __version__ = "0.1.0"
 
@@ -127,6 +128,7 @@ __all__ = [
     "RevertError",
     "RevertExpectationFailed",
     "SourceError",
+    "Trace",
     "TransactionReverted",
     "chain",
     "compile_file",
@@ -134,10 +136,12 @@ __all__ = [
     "compile_source",
     "compile_sources",
     "deploy",
+    "diff",
     "get_chain",
     "load_ipython_extension",
     "reset",
     "reverts",
+    "trace",
 ]
 
 

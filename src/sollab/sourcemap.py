@@ -5,18 +5,23 @@ from __future__ import annotations
 from functools import lru_cache
 
 from .diagnostics import SourceLocation
+from .opcodes import push_size
 
 
 def instruction_index(bytecode: bytes, pc: int) -> int | None:
     """Which instruction (counting from 0) starts at byte ``pc``; PUSH data is skipped."""
-    index, i = 0, 0
+    return _instruction_starts(bytes(bytecode)).get(pc)
+
+
+@lru_cache(maxsize=64)
+def _instruction_starts(bytecode: bytes) -> dict[int, int]:
+    """pc -> instruction index for every instruction of ``bytecode`` (computed once per code)."""
+    starts, index, i = {}, 0, 0
     while i < len(bytecode):
-        if i == pc:
-            return index
-        op = bytecode[i]
-        i += 1 + (op - 0x5F if 0x60 <= op <= 0x7F else 0)
+        starts[i] = index
+        i += 1 + push_size(bytecode[i])
         index += 1
-    return None
+    return starts
 
 
 @lru_cache(maxsize=64)

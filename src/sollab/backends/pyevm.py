@@ -173,6 +173,19 @@ def _execution(computation, gas_used: int, gas_limit: int) -> Execution:
     return ex
 
 
+def _settled(computation, tx: dict) -> Execution:
+    """The execution of a replayed ``tx``, with gas counted as a receipt counts it: refunds
+    (at most a fifth, EIP-3529) taken off, and at least the calldata floor (EIP-7623)."""
+    spent = tx["gas"] - computation.get_gas_remaining()
+    refund = min(computation.get_gas_refund(), spent // 5) if computation.is_success else 0
+    data = tx.get("data", b"")
+    zeros = data.count(0)
+    floor = 21_000 + 10 * (zeros + 4 * (len(data) - zeros))
+    execution = _execution(computation, max(spent - refund, floor), tx["gas"])
+    execution.refund = refund
+    return execution
+
+
 class PyEvmBackend:
     name = "pyevm"
 
@@ -282,13 +295,10 @@ class PyEvmBackend:
             computation = self._observe(tx, block_number, recorder)
         except TraceLimit:
             return None, recorder.steps
-        gas_used = tx["gas"] - computation.get_gas_remaining()
-        return _execution(computation, gas_used, tx["gas"]), recorder.steps
+        return _settled(computation, tx), recorder.steps
 
     def call(self, tx: dict) -> Execution:
-        computation = self._run_on(tx, None)
-        gas_used = tx["gas"] - computation.get_gas_remaining()
-        return _execution(computation, gas_used, tx["gas"])
+        return _settled(self._run_on(tx, None), tx)
 
     def snapshot(self) -> object:
         # Reverting re-executes the snapshot's block: snapshot an empty one so that is free.
@@ -303,8 +313,15 @@ class PyEvmBackend:
         except Exception:
             raise ChainError(f"snapshot {snapshot!r} does not exist on this chain") from None
 
-    def balance(self, address: str) -> int:
-        return self.tester.get_balance(address)
+    def _state_after(self, block: int | None):
+        """The state as it was after ``block`` (after the latest block if None)."""
+        if block is None:
+            return self._chain.get_vm().state
+        header = self._chain.get_canonical_block_header_by_number(block)
+        return self._chain.get_vm(at_header=header).state
+
+    def balance(self, address: str, block: int | None = None) -> int:
+        return self._state_after(block).get_balance(to_canonical_address(address))
 
     def set_balance(self, address: str, wei: int) -> None:
         vm = self._chain.get_vm()
@@ -320,8 +337,8 @@ class PyEvmBackend:
     def nonce(self, address: str) -> int:
         return self.tester.get_nonce(address)
 
-    def storage_at(self, address: str, slot: int) -> int:
-        return self._chain.get_vm().state.get_storage(to_canonical_address(address), slot)
+    def storage_at(self, address: str, slot: int, block: int | None = None) -> int:
+        return self._state_after(block).get_storage(to_canonical_address(address), slot)
 
     def block_number(self) -> int:
         return self.tester.get_block_by_number("latest")["number"]
