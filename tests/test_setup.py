@@ -109,3 +109,18 @@ def test_make_lab_starts_jupyterlab_that_answers_on_its_port(tmp_path):
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
+
+
+def test_every_locked_package_runs_on_python_3_11_0():
+    """`make setup` promises any Python 3.11+: does every installed (locked) package accept
+    3.11.0, the oldest (Debian 12 ships 3.11.2)? New bounds go in requirements.constraints."""
+    from importlib import metadata
+
+    from packaging.specifiers import SpecifierSet
+
+    too_new = [
+        f"{dist.metadata['Name']} {dist.version} needs Python {spec}"
+        for dist in metadata.distributions()
+        if (spec := dist.metadata.get("Requires-Python")) and "3.11.0" not in SpecifierSet(spec)
+    ]
+    assert too_new == []

@@ -46,6 +46,8 @@ from .errors import (
     SourceError,
     TransactionReverted,
 )
+from .gas import gas_chart, gas_report
+from .inspect import disassemble, storage
 from .testing import reverts
 from .trace import Trace, diff, trace
 
@@ -137,10 +139,14 @@ __all__ = [
     "compile_sources",
     "deploy",
     "diff",
+    "disassemble",
+    "gas_chart",
+    "gas_report",
     "get_chain",
     "load_ipython_extension",
     "reset",
     "reverts",
+    "storage",
     "trace",
 ]
 

@@ -8,7 +8,7 @@ never see eth-tester or py-evm. Every call and transaction carries a gas cap
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from eth_utils import to_checksum_address
@@ -82,6 +82,8 @@ class Chain:
         self._events: dict[bytes, list[dict[str, Any]]] = {}
         self._by_tail: dict[bytes, Artifact] = {}  # runtime code's metadata -> its artifact
         self._compilations: set[CompilationResult] = set()  # compared by identity
+        # Called with (what, "call" | "transaction", gas used) after each success: gas reports.
+        self._gas_watchers: list[Callable[[str, str, int], None]] = []
         self._w3 = None
 
     # -- accounts and balances --
@@ -322,6 +324,8 @@ class Chain:
         execution = self._backend.call(tx)
         if not execution.success:
             raise self._failure(execution, what, tx=tx)
+        for watch in self._gas_watchers:
+            watch(what, "call", execution.gas_used)
         return execution.output
 
     def _transact(
@@ -364,6 +368,9 @@ class Chain:
         )
         if not execution.success:
             raise self._failure(execution, what, receipt=receipt, artifact=artifact, tx=tx)
+        label = function or (f"{artifact.name}.deploy" if artifact else "Ether transfer")
+        for watch in self._gas_watchers:
+            watch(label, "transaction", execution.gas_used)
         return receipt, execution.output
 
     def _failure(

@@ -193,3 +193,15 @@ class RevertExpectationFailed(LabError, AssertionError):
 
 class InvalidOpcode(TransactionReverted):
     """The EVM hit an invalid instruction (``assert`` before Solidity 0.8, or bad bytecode)."""
+
+
+# --- looking inside contracts ---------------------------------------------------------------
+
+
+class InspectError(LabError, KeyError):
+    """``lab.storage`` / ``lab.disassemble`` asked for something that is not there: an unknown
+    variable or member, a mapping key of the wrong type, an array index out of range, a pc
+    that starts no instruction, or a contract compiled without a storage layout."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
