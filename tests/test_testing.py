@@ -325,3 +325,42 @@ def test_panic_with_a_reason_is_a_type_error(kwargs):
         lab.reverts(panic=0x11, **kwargs),
     ):
         pass
+
+
+# --- lab.emitted and lab.accounts -------------------------------------------------------------
+
+TOKENISH = """\
+pragma solidity ^0.8.24;
+contract Tokenish {
+    event Transfer(address indexed from, address indexed to, uint256 value);
+    function send(address to, uint256 value) external { emit Transfer(msg.sender, to, value); }
+}
+"""
+
+
+@pytest.fixture
+def tokenish(chain):
+    return chain.deploy(lab.compile_source(TOKENISH, "Tokenish.sol")["Tokenish"])
+
+
+def test_emitted_finds_the_event_with_matching_arguments(chain, tokenish):
+    """Does lab.emitted return the event, matching `from_` to `from` and addresses by value?"""
+    receipt = tokenish.send(chain.bob, 5)
+    event = lab.emitted(receipt, "Transfer", from_=chain.alice, to=chain.bob.lower(), value=5)
+    assert event["value"] == 5
+    assert lab.emitted(receipt, "Transfer") is event
+
+
+def test_emitted_says_what_was_emitted_instead(chain, tokenish):
+    receipt = tokenish.send(chain.bob, 5)
+    with pytest.raises(lab.EventExpectationFailed, match=r"expected Transfer\(value=6\), but"):
+        lab.emitted(receipt, "Transfer", value=6)
+    with pytest.raises(AssertionError, match="but the transaction emitted Transfer"):
+        lab.emitted(receipt, "Approval")
+
+
+def test_accounts_are_the_kernel_chains(chain):
+    assert lab.accounts.alice == lab.get_chain().alice
+    assert lab.accounts[1] == lab.get_chain().bob and len(lab.accounts) == 10
+    with pytest.raises(AttributeError, match="the accounts are alice, bob"):
+        _ = lab.accounts.zed

@@ -15,6 +15,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+from .chain import ACCOUNT_NAMES as _ACCOUNT_NAMES
 from .chain import Account, Chain
 from .compiler import (
     Artifact,
@@ -35,6 +36,7 @@ from .errors import (
     ContractNotFound,
     CustomError,
     DivisionByZero,
+    EventExpectationFailed,
     IndexOutOfBounds,
     InvalidOpcode,
     LabError,
@@ -48,7 +50,7 @@ from .errors import (
 )
 from .gas import gas_chart, gas_report
 from .inspect import disassemble, storage
-from .testing import reverts
+from .testing import emitted, reverts
 from .trace import Trace, diff, trace
 
 __version__ = "0.1.0"
@@ -97,6 +99,32 @@ class _KernelChain:
 chain = _KernelChain()
 
 
+class _KernelAccounts:
+    """``lab.accounts``: the kernel chain's ten funded accounts, ``lab.accounts.alice`` or
+    ``lab.accounts[0]``."""
+
+    def __getattr__(self, name: str) -> Account:
+        if name not in _ACCOUNT_NAMES:
+            known = ", ".join(_ACCOUNT_NAMES)
+            raise AttributeError(f"no account named {name!r}: the accounts are {known}")
+        return getattr(get_chain(), name)
+
+    def __getitem__(self, index: int) -> Account:
+        return get_chain().accounts[index]
+
+    def __iter__(self):
+        return iter(get_chain().accounts)
+
+    def __len__(self) -> int:
+        return len(get_chain().accounts)
+
+    def __repr__(self) -> str:
+        return repr(get_chain().accounts)
+
+
+accounts = _KernelAccounts()
+
+
 def deploy(artifact: Artifact, *args: Any, **kwargs: Any):
     """Deploy ``artifact`` on ``lab.chain`` (see ``Chain.deploy``)."""
     return get_chain().deploy(artifact, *args, **kwargs)
@@ -120,6 +148,7 @@ __all__ = [
     "CustomError",
     "DivisionByZero",
     "Event",
+    "EventExpectationFailed",
     "IndexOutOfBounds",
     "InvalidOpcode",
     "LabError",
@@ -132,6 +161,7 @@ __all__ = [
     "SourceError",
     "Trace",
     "TransactionReverted",
+    "accounts",
     "chain",
     "compile_file",
     "compile_files",
@@ -140,6 +170,7 @@ __all__ = [
     "deploy",
     "diff",
     "disassemble",
+    "emitted",
     "gas_chart",
     "gas_report",
     "get_chain",

@@ -191,6 +191,10 @@ class RevertExpectationFailed(LabError, AssertionError):
     """``with lab.reverts(...)``: the code did not revert, or reverted some other way."""
 
 
+class EventExpectationFailed(LabError, AssertionError):
+    """``lab.emitted(receipt, "Name", ...)``: no such event was emitted with those arguments."""
+
+
 class InvalidOpcode(TransactionReverted):
     """The EVM hit an invalid instruction (``assert`` before Solidity 0.8, or bad bytecode)."""
 

@@ -197,6 +197,8 @@ class Disassembly(Sequence[Instruction]):
 
 
 def _code_bytes(code: Any) -> bytes:
+    if hasattr(code, "artifact") and not hasattr(code, "address"):  # a ContractFactory
+        code = code.artifact
     if hasattr(code, "chain") and hasattr(code, "address"):  # a deployed Contract
         return bytes(code.chain.code(code.address))
     if hasattr(code, "deployed_bytecode"):  # an Artifact

@@ -18,6 +18,7 @@ from eth_utils import is_address, to_checksum_address
 
 from .errors import (
     CustomError,
+    EventExpectationFailed,
     LabError,
     OutOfGas,
     Panic,
@@ -105,3 +106,24 @@ def reverts(
             else f" (expected {_wanted(reason, panic, error_args)})"
         )
         raise RevertExpectationFailed(f"did not revert{expected}")
+
+
+def emitted(receipt: Any, name: str, **args: Any) -> Any:
+    """The event ``name`` that ``receipt``'s transaction emitted with (at least) these
+    arguments; fails with what was emitted instead. Python keywords take a trailing underscore
+    (``from_=alice`` for an argument named ``from``); addresses match whatever their case."""
+    events = getattr(receipt, "events", None)
+    if events is None:
+        raise TypeError("lab.emitted(receipt, name, ...) takes the receipt of a transaction")
+    wanted = {key[:-1] if key.endswith("_") else key: value for key, value in args.items()}
+    named = [e for e in events if getattr(e, "name", None) == name]
+    for event in named:
+        if all(k in event.args and _same(v, event.args[k]) for k, v in wanted.items()):
+            return event
+    shown = ", ".join(f"{k}={v!r}" for k, v in wanted.items())
+    expected = f"{name}({shown})" if shown else name
+    if named:
+        got = "; ".join(repr(e) for e in named)
+        raise EventExpectationFailed(f"expected {expected}, but {name} was emitted as {got}")
+    others = ", ".join(repr(e) for e in events) or "no events at all"
+    raise EventExpectationFailed(f"expected {expected}, but the transaction emitted {others}")

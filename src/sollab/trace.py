@@ -209,7 +209,8 @@ class Trace:
             widget = self.widget()
         except ImportError:  # no ipywidgets: the static table is all there is
             return bundle
-        return {**bundle, **widget._repr_mimebundle_(include=include, exclude=exclude)}
+        # The widget for JupyterLab; our text and HTML for everything that cannot run it.
+        return {**widget._repr_mimebundle_(include=include, exclude=exclude), **bundle}
 
     def widget(self):
         """An interactive stepper: slider and buttons, the current Solidity line highlighted,
