@@ -42,3 +42,11 @@ def chain():
     from sollab.chain import Chain
 
     return Chain()
+
+
+@pytest.fixture(scope="module")
+def module_chain():
+    """One chain shared by a test module's read-only tests (deploy once, look many times)."""
+    from sollab.chain import Chain
+
+    return Chain()

@@ -8,7 +8,6 @@ from html.parser import HTMLParser
 import pytest
 
 import sollab as lab
-from sollab.chain import Chain
 from sollab.errors import CompileError, CustomError, OutOfGas, RevertError
 
 SOURCE = """\
@@ -104,11 +103,6 @@ def page(html: str) -> _Page:
 @pytest.fixture(scope="module")
 def compiled():
     return lab.compile_source(SOURCE, "Shop.sol")
-
-
-@pytest.fixture(scope="module")
-def module_chain():
-    return Chain()
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ import pytest
 from eth_utils import keccak, to_checksum_address
 
 import sollab as lab
-from sollab.chain import Chain
 from sollab.contracts import Contract
 from sollab.errors import ArgumentError, InspectError, LabError
 from sollab.inspect import Disassembly, StorageMapping, disassemble, storage
@@ -97,11 +96,6 @@ SLOT = {"balances": 13, "allowance": 14, "byName": 15, "packedById": 16, "tiny":
 @pytest.fixture(scope="module")
 def compiled():
     return lab.compile_source(SOURCE, "Layout.sol")
-
-
-@pytest.fixture(scope="module")
-def module_chain():
-    return Chain()
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from sollab.doctor import REQUIRED_PACKAGES
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -47,15 +49,7 @@ def test_a_second_setup_has_nothing_to_do():
 
 def test_dependencies_are_pinned():
     lock = (REPO / "requirements.lock").read_text()
-    for package in (
-        "web3",
-        "eth-tester",
-        "py-evm",
-        "py-solc-x",
-        "jupyterlab",
-        "nbgrader",
-        "pytest",
-    ):
+    for package in REQUIRED_PACKAGES:
         assert f"\n{package}==" in lock
     assert "--hash=sha256:" in lock
     npm_lock = json.loads((REPO / "package-lock.json").read_text())

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 import sollab as lab
-from sollab.chain import Chain
 from sollab.errors import (
     ArithmeticOverflow,
     CustomError,
@@ -61,11 +60,6 @@ contract Gate {
     }
 }
 """
-
-
-@pytest.fixture(scope="module")
-def module_chain():
-    return Chain()
 
 
 @pytest.fixture(scope="module")
