@@ -200,3 +200,15 @@ def test_opcode_names():
     assert opcodes.name(0x5F) == "PUSH0" and opcodes.name(0xFD) == "REVERT"
     assert opcodes.name(0x0C) == "INVALID(0x0c)"
     assert opcodes.push_size(0x61) == 2 and opcodes.push_size(0x01) == 0
+
+
+def test_without_ipywidgets_the_trace_is_a_static_table(chain, bank, monkeypatch):
+    """Where ipywidgets cannot be imported (exported notebooks, feedback), is the display the
+    static HTML table and text, with no widget?"""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)  # makes `import ipywidgets` fail
+    t = lab.trace(bank.deposit(value=1))
+    bundle = t._repr_mimebundle_()
+    assert set(bundle) == {"text/plain", "text/html"}
+    assert "<table>" in bundle["text/html"]
