@@ -47,17 +47,17 @@ lab: setup ## Set everything up and open JupyterLab on lessons/
 
 test: setup ## Set everything up and run the whole test suite (lint, format check, pytest)
 	@echo "==> ruff"
-	@$(VENV)/bin/ruff check src tests benchmarks
-	@$(VENV)/bin/ruff format --check src tests benchmarks
+	@$(VENV)/bin/ruff check src tests benchmarks graders
+	@$(VENV)/bin/ruff format --check src tests benchmarks graders
 	@echo "==> pytest"
 	@$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: setup ## Lint with ruff
-	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff check src tests benchmarks graders
 
 format: setup ## Format with ruff
-	$(VENV)/bin/ruff format src tests benchmarks
-	$(VENV)/bin/ruff check --fix src tests benchmarks
+	$(VENV)/bin/ruff format src tests benchmarks graders
+	$(VENV)/bin/ruff check --fix src tests benchmarks graders
 
 bench: setup ## Run the compile-and-deploy benchmark
 	$(PY) benchmarks/compile_and_deploy.py

@@ -49,6 +49,7 @@ from .errors import (
     TransactionReverted,
 )
 from .gas import gas_chart, gas_report
+from .grading import grade, hint
 from .inspect import disassemble, storage
 from .testing import emitted, reverts
 from .trace import Trace, diff, trace
@@ -174,6 +175,8 @@ __all__ = [
     "gas_chart",
     "gas_report",
     "get_chain",
+    "grade",
+    "hint",
     "load_ipython_extension",
     "reset",
     "reverts",

@@ -168,6 +168,55 @@ def compilers_install(version: str) -> None:
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def exercises(as_json: bool) -> None:
+    """List every exercise: id, title, points, visible and hidden checks."""
+    from .grading import exercises_table
+
+    table = exercises_table()
+    if as_json:
+        _print_json({"exercises": table})
+        return
+    if not table:
+        raise LabError("no exercises found: the graders/ folder is empty or missing")
+    width = max(len(e["id"]) for e in table)
+    for e in table:
+        checks = f"{e['visible_checks']} visible + {e['hidden_checks']} hidden checks"
+        click.echo(f"  {e['id']:<{width}}  {e['points']:>4g} pts  {checks}  {e['title']}")
+
+
+@cli.command()
+@click.argument("exercise_id")
+@click.option(
+    "--source", type=click.Path(path_type=Path), required=True, help="The .sol file to grade."
+)
+@click.option("--contract", "contract_name", help="The contract in it (default: the exercise's).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def check(exercise_id: str, source: Path, contract_name: str | None, as_json: bool) -> None:
+    """Grade a Solidity file against one exercise (for work done in an editor)."""
+    from .compiler import compile_files
+    from .grading import get_exercise, grade
+
+    ex = get_exercise(exercise_id)
+    result = compile_files(source)
+    submission = result[contract_name or ex.contract or ""]
+    score = grade(exercise_id, submission, quiet=True)
+    if as_json:
+        _print_json(
+            {
+                "exercise": ex.id,
+                "score": float(score),
+                "max": score.max,
+                "checks": [r.__dict__ for r in score.results],
+            }
+        )
+    else:
+        click.echo(score.report())
+    if float(score) < score.max:
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def doctor(as_json: bool) -> None:
     """Check every piece of the lab; print a fix for each failure."""
     from .doctor import render, run_checks

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import abi
-from .errors import ArgumentError
+from .errors import ArgumentError, MissingFunction
 
 if TYPE_CHECKING:
     from .chain import Chain
@@ -252,7 +252,7 @@ class Contract:
         close = [f for f in functions if f.lower() == name.lower()]
         hint = f"; did you mean {close[0]!r}?" if close else ""
         known = ", ".join(sorted(functions)) or "none"
-        raise AttributeError(
+        raise MissingFunction(
             f"{self.contract_name} has no function {name!r}{hint} (functions: {known})"
         )
 

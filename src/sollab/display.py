@@ -29,6 +29,19 @@ _STYLE = (
 )
 
 
+class Rich:
+    """Something to display: HTML for notebooks, plain text for everything else."""
+
+    def __init__(self, html: str, text: str):
+        self.html, self.text = html, text
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __repr__(self) -> str:
+        return self.text
+
+
 def panel(body: str) -> str:
     return f'{_STYLE}<div class="sollab">{body}</div>'
 

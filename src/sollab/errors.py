@@ -111,6 +111,10 @@ class CompileError(LabError):
 # --- calling contracts ----------------------------------------------------------------------
 
 
+class MissingFunction(LabError, AttributeError):
+    """A contract handle asked for a function its contract does not have."""
+
+
 class ArgumentError(LabError, TypeError):
     """A contract function or constructor called with the wrong number or types of arguments."""
 

@@ -22,7 +22,7 @@ from IPython.display import display
 
 from .compiler import CompilationResult, compile_files, compile_source
 from .contracts import ContractFactory
-from .display import panel, warnings_html
+from .display import Rich, panel, warnings_html
 from .errors import CompileError, LabError
 from .sources import strip_comments
 
@@ -39,19 +39,6 @@ class CellFailed(LabError):
 
     def _render_traceback_(self) -> list[str]:
         return [f"\x1b[0;31m{type(self).__name__}\x1b[0m: {self}"]
-
-
-class _Bundle:
-    """A display with HTML for notebooks and plain text for everything else."""
-
-    def __init__(self, html: str, text: str):
-        self.html, self.text = html, text
-
-    def _repr_html_(self) -> str:
-        return self.html
-
-    def __repr__(self) -> str:
-        return self.text
 
 
 def _cell_name(source: str) -> str:
@@ -91,7 +78,7 @@ class SolidityMagics(Magics):
             f"bound {bound} (deploy with <code>{names[0]}.deploy(...)</code>)</div>"
             + warnings_html(result.warnings)
         )
-        display(_Bundle(html, "\n".join(text_parts)))
+        display(Rich(html, "\n".join(text_parts)))
 
     def _fail(self, exc: CompileError, source: str) -> None:
         text = str(exc)
@@ -104,7 +91,7 @@ class SolidityMagics(Magics):
             )
             text += f"\n  note: {note}"
             html = html.replace("</div>", f"<div class='hint'>{note}</div></div>", 1)
-        display(_Bundle(html, text))
+        display(Rich(html, text))
         n = len(exc.errors)
         errors = f"{n} compile error{'s' if n != 1 else ''}"
         raise CellFailed(f"{errors} (shown above); earlier contracts are unchanged") from None

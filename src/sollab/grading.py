@@ -1,0 +1,428 @@
+"""Exercise checks, written once and used everywhere: lesson grade cells, `sollab check`,
+nbgrader autograding and the test suite.
+
+An exercise is declared in ``graders/`` with its checks; each check tests behaviour (any
+correct solution passes), earns its own points, runs in its own chain snapshot, and on failure
+tells the learner what was expected, what happened and a hint — never the check's code::
+
+    counter = exercise("05-solidity-basics/counter", "A counter with an owner-only reset",
+                       contract="Counter", hints=["...", "..."])
+
+    @counter.check("starts at zero", points=1)
+    def _(t):
+        c = t.deploy()
+        t.expect(c.count() == 0, "count() is 0 after deployment", f"count() is {c.count()}")
+
+    lab.grade("05-solidity-basics/counter", Counter)   # prints the report, returns the score
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import importlib.util
+import io
+import os
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .display import Rich, _e, _table, panel
+from .errors import LabError
+from .paths import lab_root
+
+# --- declaring exercises ----------------------------------------------------------------------
+
+
+class GradingError(LabError, KeyError):
+    """An unknown exercise id, a submission of the wrong kind, or a malformed grader."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class CheckFailed(LabError, AssertionError):
+    """Raised inside a check: what was expected, what happened, and a hint."""
+
+    def __init__(self, expected: str, got: str = "", hint: str = "", *, note: str = ""):
+        self.expected, self.got, self.hint = expected, got, hint
+        text = f"expected {expected}" if expected else ""
+        if got:
+            text += f"; got {got}" if text else got
+        if hint:
+            text += f" (hint: {hint})"
+        if note:
+            text += f" — {note}"
+        super().__init__(text)
+
+
+@dataclass
+class Check:
+    title: str
+    points: float
+    run: Callable[[CheckContext], Any]
+    hidden: bool = False
+    examples: int = 0  # > 0: a property, fuzzed with hypothesis over ``strategy``
+    strategy: Any = None
+
+
+@dataclass
+class Exercise:
+    """One exercise: id ``<lesson>/<name>``, what the learner submits, and its checks."""
+
+    id: str
+    title: str
+    submits: str = "contract"  # "contract", "function" or "value"
+    contract: str | None = None  # the contract's name, for contract exercises
+    hints: list[str] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def lesson(self) -> str:
+        return self.id.split("/", 1)[0]
+
+    @property
+    def points(self) -> float:
+        return sum(c.points for c in self.checks)
+
+    def check(self, title: str, points: float = 1, *, hidden: bool = False):
+        """Decorator: a check worth ``points``, run with a fresh chain snapshot."""
+
+        def register(fn: Callable[[CheckContext], Any]) -> Callable[[CheckContext], Any]:
+            self.checks.append(Check(title, points, fn, hidden))
+            return fn
+
+        return register
+
+    def property(
+        self,
+        title: str,
+        strategy: Any,
+        points: float = 1,
+        *,
+        examples: int = 25,
+        hidden: bool = False,
+    ):
+        """Decorator: a check run on ``examples`` inputs drawn from a hypothesis ``strategy``;
+        on failure the report gives the smallest failing input."""
+
+        def register(fn: Callable[[CheckContext, Any], Any]):
+            self.checks.append(Check(title, points, fn, hidden, examples, strategy))
+            return fn
+
+        return register
+
+
+_REGISTRY: dict[str, Exercise] = {}
+_LOADED_FROM: set[Path] = set()
+
+
+def exercise(
+    id: str,
+    title: str,
+    *,
+    submits: str = "contract",
+    contract: str | None = None,
+    hints: list[str] | None = None,
+) -> Exercise:
+    """Declare (in ``graders/``) the exercise ``id``; add checks with its decorators."""
+    if not re.fullmatch(r"[0-9]{2}-[a-z0-9-]+/[a-z0-9-]+", id):
+        raise GradingError(f"exercise id {id!r} must look like '05-solidity-basics/counter'")
+    if submits not in ("contract", "function", "value"):
+        raise GradingError(f"{id}: submits={submits!r} must be 'contract', 'function' or 'value'")
+    if submits == "contract" and not contract:
+        raise GradingError(f"{id}: a contract exercise names its contract (contract='Counter')")
+    ex = Exercise(id, title, submits, contract, list(hints or []))
+    _REGISTRY[id] = ex
+    return ex
+
+
+def graders_dir() -> Path:
+    return Path(os.environ.get("SOLLAB_GRADERS", lab_root() / "graders"))
+
+
+def load_graders(folder: Path | None = None) -> dict[str, Exercise]:
+    """Every exercise declared in ``folder`` (default ``graders/``), loaded once."""
+    folder = Path(folder or graders_dir()).resolve()
+    for path in sorted(folder.glob("*.py")):
+        if path in _LOADED_FROM or path.name.startswith("_"):
+            continue
+        name = "sollab_graders_" + re.sub(r"\W", "_", path.stem)
+        spec = importlib.util.spec_from_file_location(name, path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        _LOADED_FROM.add(path)
+    return dict(_REGISTRY)
+
+
+def get_exercise(id: str) -> Exercise:
+    exercises = load_graders()
+    if id not in exercises:
+        close = difflib.get_close_matches(id, list(exercises), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else " (see `sollab exercises`)"
+        raise GradingError(f"no exercise {id!r}{hint}")
+    return exercises[id]
+
+
+# --- running checks ---------------------------------------------------------------------------
+
+
+class CheckContext:
+    """What a check works with: the submission, a chain in a fresh snapshot, helpers."""
+
+    def __init__(self, ex: Exercise, submission: Any, chain: Any):
+        self.exercise = ex
+        self.submission = submission
+        self.chain = chain
+
+    def __getattr__(self, name: str) -> Any:  # t.alice, t.bob, ...
+        return getattr(self.chain, name)
+
+    def deploy(self, *args: Any, **kwargs: Any):
+        """Deploy the submitted contract on the check's chain."""
+        return self.chain.deploy(self.submission, *args, **kwargs)
+
+    def expect(self, condition: Any, expected: str, got: str = "", hint: str = "") -> None:
+        """Fail the check with a learner-facing message unless ``condition`` holds."""
+        if not condition:
+            raise CheckFailed(expected, got, hint)
+
+    def reverts(self, *args: Any, **kwargs: Any):
+        from .testing import reverts
+
+        return reverts(*args, **kwargs)
+
+
+@dataclass
+class CheckResult:
+    title: str
+    points: float
+    earned: float
+    hidden: bool
+    message: str = ""  # why it failed, for the learner
+
+    @property
+    def passed(self) -> bool:
+        return self.earned == self.points
+
+
+class Score(float):
+    """An exercise's score: a number (nbgrader's partial credit reads it) with the report."""
+
+    exercise: Exercise
+    results: list[CheckResult]
+
+    def __new__(cls, ex: Exercise, results: list[CheckResult]) -> Score:
+        self = super().__new__(cls, sum(r.earned for r in results))
+        self.exercise, self.results = ex, results
+        return self
+
+    @property
+    def max(self) -> float:
+        return self.exercise.points
+
+    def report(self) -> str:
+        lines = [f"{self.exercise.id} — {self.exercise.title}: {_fmt(self)} / {_fmt(self.max)}"]
+        for r in self.results:
+            mark = "✓" if r.passed else "✗"
+            label = f"{r.title} (hidden)" if r.hidden else r.title
+            lines.append(f"  {mark} {label}: {_fmt(r.earned)}/{_fmt(r.points)}")
+            if r.message:
+                lines.append(f"      {r.message}")
+        return "\n".join(lines)
+
+    def report_html(self) -> str:
+        rows = [
+            [
+                "<span class='ok'>✓</span>" if r.passed else "<span class='err'>✗</span>",
+                _e(r.title) + (" <span class='hint'>(hidden)</span>" if r.hidden else ""),
+                f"{_fmt(r.earned)}/{_fmt(r.points)}",
+                _e(r.message),
+            ]
+            for r in self.results
+        ]
+        head = (
+            f"<div><b>{_e(self.exercise.title)}</b> <span class='hint'>{_e(self.exercise.id)}"
+            f"</span>: <b>{_fmt(self)} / {_fmt(self.max)}</b></div>"
+        )
+        return panel(head + _table(["", "check", "points", "message"], rows))
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+def _normalise(ex: Exercise, submission: Any) -> Any:
+    """The submission in the form checks use: an ``Artifact`` for contract exercises."""
+    if ex.submits != "contract":
+        if ex.submits == "function" and not callable(submission):
+            raise GradingError(
+                f"{ex.id} expects a Python function, got {type(submission).__name__}"
+            )
+        return submission
+    from .compiler import Artifact, CompilationResult, compile_source
+
+    if isinstance(submission, str):
+        submission = compile_source(submission, f"{ex.contract}.sol")
+    if isinstance(submission, CompilationResult):
+        submission = submission[ex.contract]
+    submission = getattr(submission, "artifact", submission)  # a %%solidity factory
+    if not isinstance(submission, Artifact):
+        raise GradingError(
+            f"{ex.id} expects the compiled contract {ex.contract} (the name a %%solidity cell "
+            f"binds), got {type(submission).__name__}"
+        )
+    return submission
+
+
+def _message(exc: BaseException) -> str:
+    """A failure as the learner sees it: our message, never a traceback into grader code."""
+    if isinstance(exc, CheckFailed):
+        return str(exc)
+    if isinstance(exc, LabError):
+        return str(exc).splitlines()[0]  # e.g. a revert, without its source snippet
+    if isinstance(exc, AssertionError):
+        return str(exc) or "a condition did not hold"
+    return f"the check stopped with {type(exc).__name__}: {exc}"
+
+
+def run_check(check: Check, ex: Exercise, submission: Any, chain: Any) -> CheckResult:
+    """One check in its own snapshot; full points or none, with the reason."""
+    result = CheckResult(check.title, check.points, 0, check.hidden)
+    try:
+        with chain.anchor():
+            context = CheckContext(ex, submission, chain)
+            if check.examples:
+                _run_property(check, context)
+            else:
+                check.run(context)
+    except Exception as exc:
+        result.message = _message(exc)
+    else:
+        result.earned = check.points
+    return result
+
+
+def _run_property(check: Check, context: CheckContext) -> None:
+    from hypothesis import HealthCheck, Phase, given, settings
+
+    failing: list[Any] = []
+
+    @settings(
+        max_examples=check.examples,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+        phases=[Phase.explicit, Phase.generate, Phase.shrink],
+    )
+    @given(check.strategy)
+    def prop(value: Any) -> None:
+        with context.chain.anchor():
+            try:
+                check.run(context, value)
+            except Exception:
+                failing[:] = [value]
+                raise
+
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):  # hypothesis reports to stdout
+            prop()
+    except Exception as exc:
+        smallest = f"smallest failing input: {failing[-1]!r}" if failing else ""
+        if isinstance(exc, CheckFailed):
+            raise CheckFailed(exc.expected, exc.got, exc.hint, note=smallest) from None
+        raise CheckFailed("", _message(exc), note=smallest) from None
+
+
+def grade(
+    exercise_id: str,
+    submission: Any,
+    *,
+    hidden: bool = True,
+    quiet: bool = False,
+    chain: Any = None,
+) -> Score:
+    """Run an exercise's checks on ``submission``; print the report and return the score.
+
+    Each grade runs on a chain of its own, so the learner's chain is never touched."""
+    ex = get_exercise(exercise_id)
+    from .chain import Chain
+
+    chain = chain or Chain()
+    try:
+        normalised = _normalise(ex, submission)
+    except LabError as exc:
+        results = [
+            CheckResult(c.title, c.points, 0, c.hidden, str(exc).splitlines()[0]) for c in ex.checks
+        ]
+    else:
+        results = [run_check(c, ex, normalised, chain) for c in ex.checks if hidden or not c.hidden]
+    score = Score(ex, results)
+    if not quiet:
+        _show(score)
+    return score
+
+
+def _show(score: Score) -> None:
+    """The report under the grade cell: HTML in a notebook, text anywhere else."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:
+        get_ipython = None
+    if get_ipython is not None and get_ipython() is not None:
+        display(Rich(score.report_html(), score.report()))
+    else:
+        print(score.report())
+
+
+def hint(exercise_id: str, n: int | None = None) -> str:
+    """The exercise's hints one at a time: each call reveals the next (or hint ``n``)."""
+    ex = get_exercise(exercise_id)
+    if not ex.hints:
+        return f"{exercise_id} has no hints"
+    if n is None:
+        n = _hints_seen.get(exercise_id, 0) + 1
+        _hints_seen[exercise_id] = min(n, len(ex.hints))
+    n = max(1, min(n, len(ex.hints)))
+    text = f"Hint {n} of {len(ex.hints)} for {ex.title}: {ex.hints[n - 1]}"
+    print(text)
+    return text
+
+
+_hints_seen: dict[str, int] = {}
+
+
+def exercises_table() -> list[dict[str, Any]]:
+    """Every exercise: id, lesson, title, points, visible and hidden checks."""
+    return [
+        {
+            "id": ex.id,
+            "lesson": ex.lesson,
+            "title": ex.title,
+            "points": ex.points,
+            "visible_checks": sum(not c.hidden for c in ex.checks),
+            "hidden_checks": sum(c.hidden for c in ex.checks),
+        }
+        for ex in sorted(load_graders().values(), key=lambda e: e.id)
+    ]
+
+
+@contextlib.contextmanager
+def fresh_registry() -> Iterator[None]:
+    """(For tests) declare exercises without touching the real registry."""
+    saved, loaded = dict(_REGISTRY), set(_LOADED_FROM)
+    try:
+        yield
+    finally:
+        _REGISTRY.clear()
+        _REGISTRY.update(saved)
+        _LOADED_FROM.clear()
+        _LOADED_FROM.update(loaded)
+
+
+__all__ = ["CheckFailed", "Exercise", "GradingError", "Score", "exercise", "grade", "hint"]

@@ -1,0 +1,183 @@
+"""Exercise checks: written once in graders/, graded with partial credit and learner-facing
+messages, run against every solution (full marks) and every released starter (zero)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import strategies as st
+
+import sollab as lab
+from sollab.cli import main
+from sollab.grading import (
+    CheckFailed,
+    GradingError,
+    Score,
+    exercise,
+    exercises_table,
+    fresh_registry,
+    get_exercise,
+    load_graders,
+)
+
+REPO = Path(__file__).resolve().parent.parent
+COUNTER = "05-solidity-basics/counter"
+
+ALMOST = """\
+pragma solidity ^0.8.24;
+contract Counter {
+    uint256 public count;
+    function increment() external { count += count == 3 ? 2 : 1; }
+    function reset() external { count = 0; }
+}
+"""
+
+
+def contract_exercises():
+    return [e for e in load_graders().values() if e.submits == "contract"]
+
+
+@pytest.mark.parametrize("ex", contract_exercises(), ids=lambda e: e.id)
+def test_every_solution_scores_full_marks(ex):
+    source = REPO / "solutions" / ex.lesson / f"{ex.contract}.sol"
+    score = lab.grade(ex.id, lab.compile_file(source), quiet=True)
+    assert float(score) == ex.points, score.report()
+
+
+@pytest.mark.parametrize("ex", contract_exercises(), ids=lambda e: e.id)
+def test_every_released_starter_scores_zero_without_crashing(ex):
+    source = REPO / "contracts" / ex.lesson / f"{ex.contract}.sol"
+    score = lab.grade(ex.id, lab.compile_file(source), quiet=True)
+    assert float(score) == 0
+    assert all(r.message and "Traceback" not in r.message for r in score.results)
+
+
+def test_partial_credit_and_the_smallest_failing_input():
+    """A counter that skips a number after 3 and lets anyone reset: does it earn exactly the
+    checks it passes, and does the fuzzed check name the smallest input that breaks it?"""
+    score = lab.grade(COUNTER, ALMOST, quiet=True)
+    by_title = {r.title: r for r in score.results}
+    assert float(score) == 2  # starts at zero (1) + owner can reset (1)
+    fuzzed = by_title["increment() adds one each time"]
+    assert not fuzzed.passed
+    assert "smallest failing input: 4" in fuzzed.message
+    assert "count() to be 4 after 4 increment() calls; got 5" in fuzzed.message
+    hidden = by_title["anyone else's reset() reverts and changes nothing"]
+    assert hidden.hidden and "to revert" in hidden.message
+
+
+def test_score_is_a_number_nbgrader_can_read_with_the_report():
+    score = lab.grade(COUNTER, ALMOST, quiet=True)
+    assert isinstance(score, Score) and isinstance(score, float)
+    assert repr(score) == "2.0"
+    text = score.report()
+    assert text.startswith(f"{COUNTER} — A counter with an owner-only reset: 2 / 6")
+    assert "(hidden)" in text and "✗" in text and "✓" in text
+    assert "<table>" in score.report_html()
+
+
+def test_reports_never_show_check_code(capsys):
+    """Does a failing hidden check report only its title and message, never grader source?"""
+    lab.grade(COUNTER, ALMOST)
+    printed = capsys.readouterr().out
+    assert "def " not in printed and "t.expect" not in printed and "graders/" not in printed
+
+
+def test_any_form_of_contract_submission_is_accepted(repo):
+    """A %%solidity factory, an Artifact, a CompilationResult and source text grade alike."""
+    source = (repo / "solutions" / "05-solidity-basics" / "Counter.sol").read_text()
+    result = lab.compile_source(source, "Counter.sol")
+    factory = lab.ContractFactory(result["Counter"], lab.get_chain)
+    for submission in (factory, result["Counter"], result, source):
+        assert float(lab.grade(COUNTER, submission, quiet=True)) == 6
+
+
+def test_grading_leaves_the_learners_chain_alone():
+    before = (lab.chain.block_number, lab.chain.balance(lab.chain.alice))
+    lab.grade(COUNTER, ALMOST, quiet=True)
+    assert (lab.chain.block_number, lab.chain.balance(lab.chain.alice)) == before
+
+
+def test_a_wrong_kind_of_submission_scores_zero_with_the_reason():
+    score = lab.grade(COUNTER, 42, quiet=True)
+    assert float(score) == 0
+    assert all("expects the compiled contract Counter" in r.message for r in score.results)
+
+
+def test_a_crashing_check_fails_alone_with_a_one_line_reason():
+    with fresh_registry():
+        ex = exercise("99-test/crash", "crash", submits="value")
+
+        @ex.check("crashes", points=1)
+        def _(t):
+            raise TypeError("boom")
+
+        @ex.check("passes", points=2)
+        def _(t):
+            t.expect(t.submission == 5, "5")
+
+        @ex.property("fuzzed", st.integers(0, 100), points=1, examples=20)
+        def _(t, n):
+            t.expect(n < 10, "n below 10", f"{n}")
+
+        score = lab.grade("99-test/crash", 5, quiet=True)
+        crashed, passed, fuzzed = score.results
+        assert crashed.message == "the check stopped with TypeError: boom"
+        assert passed.passed and float(score) == 2
+        assert fuzzed.message.endswith("smallest failing input: 10")
+
+
+def test_exercise_declarations_are_checked():
+    with fresh_registry():
+        with pytest.raises(GradingError, match="must look like"):
+            exercise("counter", "x", contract="C")
+        with pytest.raises(GradingError, match="names its contract"):
+            exercise("05-x/y", "x")
+        with pytest.raises(GradingError, match="submits="):
+            exercise("05-x/y", "x", submits="essay")
+
+
+def test_unknown_exercise_suggests_the_closest():
+    with pytest.raises(GradingError, match="did you mean '05-solidity-basics/counter'"):
+        get_exercise("05-solidity-basics/countr")
+
+
+def test_check_failed_message_reads_naturally():
+    assert (
+        str(CheckFailed("x to be 1", "2", "add one")) == "expected x to be 1; got 2 (hint: add one)"
+    )
+
+
+def test_hints_are_revealed_one_at_a_time(capsys):
+    first = lab.hint(COUNTER)
+    second = lab.hint(COUNTER)
+    assert first.startswith("Hint 1 of 3") and second.startswith("Hint 2 of 3")
+    assert lab.hint(COUNTER, 1).startswith("Hint 1 of 3")
+
+
+def test_exercises_list(capsys):
+    (row,) = [e for e in exercises_table() if e["id"] == COUNTER]
+    assert row == {
+        "id": COUNTER,
+        "lesson": "05-solidity-basics",
+        "title": "A counter with an owner-only reset",
+        "points": 6,
+        "visible_checks": 3,
+        "hidden_checks": 1,
+    }
+    main(["exercises", "--json"])  # returns normally: exit code 0
+    assert COUNTER in [e["id"] for e in json.loads(capsys.readouterr().out)["exercises"]]
+
+
+def test_sollab_check_grades_a_file_and_exits_by_score(capsys, tmp_path):
+    solution = REPO / "solutions" / "05-solidity-basics" / "Counter.sol"
+    main(["check", COUNTER, "--source", str(solution), "--json"])  # full marks: exit code 0
+    assert json.loads(capsys.readouterr().out)["score"] == 6
+    partial = tmp_path / "Counter.sol"
+    partial.write_text(ALMOST)
+    with pytest.raises(SystemExit) as info:
+        main(["check", COUNTER, "--source", str(partial)])
+    assert info.value.code == 1
+    assert ": 2 / 6" in capsys.readouterr().out
