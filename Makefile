@@ -14,7 +14,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup lab test lint format bench doctor lock clean
+.PHONY: help setup lab release test lint format bench doctor lock clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -41,23 +41,35 @@ $(NODE_STAMP): package.json package-lock.json | $(PY_STAMP)
 	@$(PY) -m sollab.node npm ci --no-audit --no-fund --progress=true
 	@touch $@
 
+# Jupyter apps started here read jupyter_config.py (the course, nbgrader's Solidity stubs) and
+# find the venv's tools (nbgrader runs `alembic` from PATH).
+JUPYTER_ENV := JUPYTER_CONFIG_PATH=$(CURDIR) PATH=$(CURDIR)/$(VENV)/bin:$$PATH
+
 lab: setup ## Set everything up and open JupyterLab on lessons/
-	$(VENV)/bin/jupyter lab --ServerApp.root_dir=lessons --ServerApp.port=$(LAB_PORT) \
-	  --MappingKernelManager.default_kernel_name=sollab $(ROOT_FLAG) $(LAB_ARGS)
+	$(JUPYTER_ENV) $(VENV)/bin/jupyter lab --ServerApp.root_dir=lessons --ServerApp.port=$(LAB_PORT) \
+	  $(ROOT_FLAG) $(LAB_ARGS)
+
+release: setup ## Regenerate lessons/ from the instructor notebooks in solutions/ (nbgrader)
+	@for dir in solutions/*/; do \
+	  lesson=$$(basename $$dir); \
+	  ls $$dir*.ipynb >/dev/null 2>&1 || continue; \
+	  echo "==> $$lesson"; \
+	  $(JUPYTER_ENV) $(VENV)/bin/nbgrader generate_assignment $$lesson --force || exit 1; \
+	done
 
 test: setup ## Set everything up and run the whole test suite (lint, format check, pytest)
 	@echo "==> ruff"
-	@$(VENV)/bin/ruff check src tests benchmarks graders
-	@$(VENV)/bin/ruff format --check src tests benchmarks graders
+	@$(VENV)/bin/ruff check src tests benchmarks graders jupyter_config.py
+	@$(VENV)/bin/ruff format --check src tests benchmarks graders jupyter_config.py
 	@echo "==> pytest"
 	@$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: setup ## Lint with ruff
-	$(VENV)/bin/ruff check src tests benchmarks graders
+	$(VENV)/bin/ruff check src tests benchmarks graders jupyter_config.py
 
 format: setup ## Format with ruff
-	$(VENV)/bin/ruff format src tests benchmarks graders
-	$(VENV)/bin/ruff check --fix src tests benchmarks graders
+	$(VENV)/bin/ruff format src tests benchmarks graders jupyter_config.py
+	$(VENV)/bin/ruff check --fix src tests benchmarks graders jupyter_config.py
 
 bench: setup ## Run the compile-and-deploy benchmark
 	$(PY) benchmarks/compile_and_deploy.py

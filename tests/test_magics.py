@@ -254,3 +254,27 @@ def test_a_plain_python_error_still_gets_a_normal_traceback(ip, capsys):
     result = run(ip, "1 / 0")
     assert isinstance(result.error_in_exec, ZeroDivisionError)
     assert "ZeroDivisionError" in capsys.readouterr().out
+
+
+def test_a_released_stub_cell_says_not_done_yet(ip):
+    """Does a %%solidity cell still holding nbgrader's `// YOUR CODE HERE` fail with a
+    friendly "not done yet", not a compile error?"""
+    result = run(
+        ip, "%%solidity\npragma solidity ^0.8.24;\ncontract Todo {\n    // YOUR CODE HERE\n}\n"
+    )
+    assert not result.success
+    assert isinstance(result.error_in_exec, CellFailed)
+    assert str(result.error_in_exec).startswith("not done yet")
+
+
+def test_solution_markers_are_not_solidity_and_are_ignored(ip):
+    """Does an instructor's cell with `### BEGIN SOLUTION` lines compile, with the cell's own
+    line numbers kept?"""
+    cell = (
+        "%%solidity\npragma solidity ^0.8.24;\ncontract Marked {\n"
+        "    ### BEGIN SOLUTION\n    uint256 public x = 1;\n    ### END SOLUTION\n}\n"
+    )
+    assert run(ip, cell).success
+    lines = ip.user_ns["Marked"].artifact.compilation.sources["Marked.sol"].split("\n")
+    assert lines[4].strip() == "uint256 public x = 1;"  # line 5 of the cell, as in the notebook
+    assert lines[3] == ""  # the marker line, blanked

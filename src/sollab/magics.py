@@ -27,6 +27,9 @@ from .errors import CompileError, LabError
 from .sources import strip_comments
 
 _DECLARATION_RE = re.compile(r"\b(?:abstract\s+contract|contract|interface|library)\s+(\w+)")
+#: The line nbgrader releases in place of a solution in a %%solidity cell (see sollab.nbgrader).
+SOLIDITY_STUB = "// YOUR CODE HERE"
+_MARKER_RE = re.compile(r"(###|//)\s*(BEGIN|END) (SOLUTION|HIDDEN TESTS)")
 _PYTHON_HINT_RE = re.compile(
     r"^\s*(def |import |from \S+ import |print\(|for \S+ in |if .*:\s*$|\w+\s*=\s*lab\.)", re.M
 )
@@ -39,6 +42,14 @@ class CellFailed(LabError):
 
     def _render_traceback_(self) -> list[str]:
         return [f"\x1b[0;31m{type(self).__name__}\x1b[0m: {self}"]
+
+
+def _without_solution_markers(source: str) -> str:
+    """An instructor's cell with nbgrader's ``### BEGIN/END SOLUTION`` lines blanked (they are
+    not Solidity); blank lines keep the line numbers."""
+    return "\n".join(
+        "" if _MARKER_RE.fullmatch(line.strip()) else line for line in source.split("\n")
+    )
 
 
 def _cell_name(source: str) -> str:
@@ -104,6 +115,12 @@ class SolidityMagics(Magics):
     def solidity(self, line: str, cell: str) -> None:
         """Compile this cell's Solidity and bind each contract as a Python name."""
         args = parse_argstring(self.solidity, line)
+        if any(line.strip() == SOLIDITY_STUB for line in cell.splitlines()):
+            raise CellFailed(
+                "not done yet: write your Solidity where the cell says "
+                f"`{SOLIDITY_STUB}`, then delete that line"
+            )
+        cell = _without_solution_markers(cell)
         try:
             # A leading newline stands for the %%solidity line, so Solidity line numbers are
             # the cell's own line numbers.

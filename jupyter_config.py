@@ -1,0 +1,45 @@
+"""Jupyter configuration for the lab and its nbgrader course.
+
+Every Jupyter app started through the Makefile (JupyterLab, nbgrader) loads this file, because
+`make` sets JUPYTER_CONFIG_PATH to this folder. It sets up:
+- the course: instructor notebooks in `solutions/` (nbgrader's source), learner versions in
+  `lessons/` (its release), and submissions, grades and feedback under `.sollab/course/`,
+  outside the tracked tree;
+- a Solidity-aware solution stub: a solution region in a `%%solidity` cell is released as
+  `// YOUR CODE HERE`, not as Python;
+- cell timeouts, so a learner's endless loop cannot hold up grading.
+
+SOLLAB_COURSE_ROOT moves the whole course elsewhere (the tests use a temporary course).
+"""
+
+import os
+from pathlib import Path
+
+from sollab.nbgrader import generate_assignment_preprocessors
+
+c = get_config()  # noqa: F821 (provided by Jupyter when it loads this file)
+
+root = Path(os.environ.get("SOLLAB_COURSE_ROOT", Path(__file__).resolve().parent))
+work = root / ".sollab" / "course"
+work.mkdir(parents=True, exist_ok=True)  # the gradebook's folder must exist before it opens
+
+# --- the course (nbgrader) ----------------------------------------------------------------------
+c.CourseDirectory.root = str(root)
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "lessons"
+c.CourseDirectory.submitted_directory = ".sollab/course/submitted"
+c.CourseDirectory.autograded_directory = ".sollab/course/autograded"
+c.CourseDirectory.feedback_directory = ".sollab/course/feedback"
+c.CourseDirectory.db_url = f"sqlite:///{work / 'gradebook.db'}"
+# Instructor Solidity (solutions/**/*.sol) never goes out with a release.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*", "*.sol"]
+c.Exchange.root = str(work / "exchange")
+
+c.GenerateAssignment.preprocessors = generate_assignment_preprocessors()
+
+# --- running notebooks --------------------------------------------------------------------------
+c.ExecutePreprocessor.timeout = 120  # seconds a cell may run while autograding
+c.ExecutePreprocessor.interrupt_on_timeout = True
+
+# --- the lab server -----------------------------------------------------------------------------
+c.MappingKernelManager.default_kernel_name = "sollab"
