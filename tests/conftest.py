@@ -17,6 +17,7 @@ _home = tempfile.mkdtemp(prefix="sollab-test-home-")
 
 def pytest_configure(config: pytest.Config) -> None:
     os.environ["SOLLAB_HOME"] = _home
+    os.environ["SOLLAB_PROGRESS"] = os.path.join(_home, "progress.json")  # not the tester's own
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -181,3 +181,99 @@ def test_sollab_check_grades_a_file_and_exits_by_score(capsys, tmp_path):
         main(["check", COUNTER, "--source", str(partial)])
     assert info.value.code == 1
     assert ": 2 / 6" in capsys.readouterr().out
+
+
+# --- progress, lab.check and `sollab check NOTEBOOK` ------------------------------------------
+
+
+def test_grades_are_recorded_as_progress(tmp_path, monkeypatch, capsys):
+    """Does every full grade note the best score in the learner's progress file, shown by
+    `sollab progress`?"""
+    from sollab import progress
+
+    monkeypatch.setenv("SOLLAB_PROGRESS", str(tmp_path / "progress.json"))
+    lab.grade(COUNTER, ALMOST, quiet=True)
+    lab.grade(COUNTER, (REPO / "solutions/05-solidity-basics/Counter.sol").read_text(), quiet=True)
+    lab.grade(COUNTER, ALMOST, quiet=True)
+    entry = progress.load()[COUNTER]
+    assert (entry["best"], entry["last"], entry["max"], entry["attempts"]) == (6, 2, 6, 3)
+    main(["progress", "--json"])
+    (row,) = [r for r in json.loads(capsys.readouterr().out)["exercises"] if r["id"] == COUNTER]
+    assert row["best"] == 6 and row["attempts"] == 3
+
+
+def test_a_damaged_progress_file_does_not_stop_grading(tmp_path, monkeypatch):
+    from sollab import progress
+
+    bad = tmp_path / "progress.json"
+    bad.write_text("{not json")
+    monkeypatch.setenv("SOLLAB_PROGRESS", str(bad))
+    assert float(lab.grade(COUNTER, ALMOST, quiet=True)) == 2
+    assert progress.load()[COUNTER]["best"] == 2
+
+
+def test_lab_check_runs_the_visible_checks_of_bound_answers(monkeypatch, capsys):
+    """In a notebook, does lab.check() grade the lesson's exercises whose answers are bound,
+    visible checks only, and say which are not attempted?"""
+    from IPython.testing.globalipapp import start_ipython
+
+    ip = start_ipython()
+    ip.user_ns["Counter"] = lab.compile_source(ALMOST, "Counter.sol")["Counter"]
+    scores = lab.check("05-solidity-basics")
+    (score,) = scores
+    assert [r.hidden for r in score.results] == [False, False, False]
+    assert float(score) == 2
+    del ip.user_ns["Counter"]
+    assert lab.check("05-solidity-basics") == []
+    assert "not attempted yet (define `Counter`" in capsys.readouterr().out
+    with pytest.raises(GradingError, match="no exercises for lesson"):
+        lab.check("99-nothing")
+
+
+def _lesson_notebook(path: Path, solidity: str) -> Path:
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "sollab",
+        "display_name": "Solidity lab",
+        "language": "python",
+    }
+    nb.cells = [
+        nbformat.v4.new_code_cell("%%solidity\n" + solidity),
+        nbformat.v4.new_code_cell(f'lab.grade("{COUNTER}", Counter)'),
+    ]
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.mark.slow
+def test_sollab_check_runs_a_notebook_and_grades_it(tmp_path, monkeypatch, capsys):
+    """Does `sollab check NOTEBOOK` run the learner's notebook in the lab kernel, report each
+    exercise's score and messages, and exit 1 short of full marks?"""
+    monkeypatch.setenv("SOLLAB_PROGRESS", str(tmp_path / "progress.json"))
+    notebook = _lesson_notebook(tmp_path / "mine.ipynb", ALMOST)
+    with pytest.raises(SystemExit) as info:
+        main(["check", str(notebook), "--json"])
+    assert info.value.code == 1
+    (row,) = json.loads(capsys.readouterr().out)["exercises"]
+    assert (row["exercise"], row["score"], row["max"], row["passed"]) == (COUNTER, 2, 6, 2)
+    assert any("smallest failing input" in m for m in row["messages"])
+    from sollab import progress
+
+    assert progress.load()[COUNTER]["best"] == 2  # the kernel recorded it too
+
+
+@pytest.mark.slow
+def test_sollab_check_scores_zero_when_the_contract_does_not_compile(tmp_path, capsys):
+    notebook = _lesson_notebook(tmp_path / "broken.ipynb", "contract Counter { oops }")
+    with pytest.raises(SystemExit):
+        main(["check", str(notebook)])
+    out = capsys.readouterr().out
+    assert f"{COUNTER}     0 / 6" in out and "the grade cell stopped: NameError" in out
+
+
+def test_sollab_check_without_a_source_says_how():
+    with pytest.raises(SystemExit) as info:
+        main(["check", COUNTER])
+    assert info.value.code == 1

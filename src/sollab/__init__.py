@@ -49,7 +49,7 @@ from .errors import (
     TransactionReverted,
 )
 from .gas import gas_chart, gas_report
-from .grading import grade, hint
+from .grading import check, grade, hint
 from .inspect import disassemble, storage
 from .testing import emitted, reverts
 from .trace import Trace, diff, trace
@@ -164,6 +164,7 @@ __all__ = [
     "TransactionReverted",
     "accounts",
     "chain",
+    "check",
     "compile_file",
     "compile_files",
     "compile_source",

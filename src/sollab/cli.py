@@ -185,14 +185,30 @@ def exercises(as_json: bool) -> None:
 
 
 @cli.command()
-@click.argument("exercise_id")
-@click.option(
-    "--source", type=click.Path(path_type=Path), required=True, help="The .sol file to grade."
-)
+@click.argument("target")
+@click.option("--source", type=click.Path(path_type=Path), help="The .sol file to grade.")
 @click.option("--contract", "contract_name", help="The contract in it (default: the exercise's).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def check(exercise_id: str, source: Path, contract_name: str | None, as_json: bool) -> None:
-    """Grade a Solidity file against one exercise (for work done in an editor)."""
+def check(target: str, source: Path | None, contract_name: str | None, as_json: bool) -> None:
+    """Grade your work: a NOTEBOOK (every exercise in it), or EXERCISE_ID --source FILE.sol.
+
+    Exits 1 unless everything scored full marks."""
+    if target.endswith(".ipynb"):
+        if source is not None:
+            raise LabError("--source is for one exercise: `sollab check EXERCISE_ID --source F`")
+        full = _check_notebook(Path(target), as_json)
+    else:
+        if source is None:
+            raise LabError(
+                f"say what to grade: `sollab check {target} --source FILE.sol`, "
+                "or give a notebook (`sollab check lesson.ipynb`)"
+            )
+        full = _check_source(target, source, contract_name, as_json)
+    if not full:
+        sys.exit(1)
+
+
+def _check_source(exercise_id: str, source: Path, contract_name: str | None, as_json: bool) -> bool:
     from .compiler import compile_files
     from .grading import get_exercise, grade
 
@@ -201,18 +217,57 @@ def check(exercise_id: str, source: Path, contract_name: str | None, as_json: bo
     submission = result[contract_name or ex.contract or ""]
     score = grade(exercise_id, submission, quiet=True)
     if as_json:
-        _print_json(
-            {
-                "exercise": ex.id,
-                "score": float(score),
-                "max": score.max,
-                "checks": [r.__dict__ for r in score.results],
-            }
-        )
+        _print_json(score.to_dict())
     else:
         click.echo(score.report())
-    if float(score) < score.max:
-        sys.exit(1)
+    return float(score) >= score.max
+
+
+def _check_notebook(path: Path, as_json: bool) -> bool:
+    from .selfcheck import check_notebook
+
+    click.echo(f"Running {path} ...", err=True)
+    rows = check_notebook(path)
+    if as_json:
+        _print_json({"notebook": str(path), "exercises": rows})
+    else:
+        width = max(len(r["exercise"]) for r in rows)
+        for r in rows:
+            click.echo(
+                f"  {r['exercise']:<{width}}  {r['score']:>4g} / {r['max']:<4g} "
+                f"{r['passed']}/{r['checks']} checks passed"
+            )
+            for message in r["messages"]:
+                click.echo(f"      {message}")
+        total, best = sum(r["score"] for r in rows), sum(r["max"] for r in rows)
+        click.echo(f"Total: {total:g} / {best:g}")
+    return all(r["score"] >= r["max"] for r in rows)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def progress(as_json: bool) -> None:
+    """Show your best score on every exercise (from your progress file)."""
+    from .grading import exercises_table
+    from .progress import load, progress_path
+
+    done = load()
+    rows = [
+        {**e, **{k: done[e["id"]][k] for k in ("best", "attempts", "updated") if e["id"] in done}}
+        for e in exercises_table()
+    ]
+    if as_json:
+        _print_json({"file": str(progress_path()), "exercises": rows})
+        return
+    width = max((len(r["id"]) for r in rows), default=10)
+    for r in rows:
+        state = (
+            f"{r['best']:>4g} / {r['points']:<4g} ({r['attempts']} attempts, {r['updated']})"
+            if "best" in r
+            else f"   - / {r['points']:<4g} (not attempted)"
+        )
+        click.echo(f"  {r['id']:<{width}}  {state}")
+    click.echo(f"(from {progress_path()})")
 
 
 @cli.command()

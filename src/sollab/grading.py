@@ -22,6 +22,7 @@ import contextlib
 import difflib
 import importlib.util
 import io
+import json
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -29,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import progress
 from .display import Rich, _e, _table, panel
 from .errors import LabError
 from .paths import lab_root
@@ -77,6 +79,7 @@ class Exercise:
     submits: str = "contract"  # "contract", "function" or "value"
     contract: str | None = None  # the contract's name, for contract exercises
     hints: list[str] = field(default_factory=list)
+    name: str | None = None  # the Python name the learner's answer is bound to in the notebook
     checks: list[Check] = field(default_factory=list)
 
     @property
@@ -126,6 +129,7 @@ def exercise(
     submits: str = "contract",
     contract: str | None = None,
     hints: list[str] | None = None,
+    name: str | None = None,
 ) -> Exercise:
     """Declare (in ``graders/``) the exercise ``id``; add checks with its decorators."""
     if not re.fullmatch(r"[0-9]{2}-[a-z0-9-]+/[a-z0-9-]+", id):
@@ -134,7 +138,7 @@ def exercise(
         raise GradingError(f"{id}: submits={submits!r} must be 'contract', 'function' or 'value'")
     if submits == "contract" and not contract:
         raise GradingError(f"{id}: a contract exercise names its contract (contract='Counter')")
-    ex = Exercise(id, title, submits, contract, list(hints or []))
+    ex = Exercise(id, title, submits, contract, list(hints or []), name=name or contract)
     _REGISTRY[id] = ex
     return ex
 
@@ -223,6 +227,15 @@ class Score(float):
     @property
     def max(self) -> float:
         return self.exercise.points
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "exercise": self.exercise.id,
+            "title": self.exercise.title,
+            "score": float(self),
+            "max": self.max,
+            "checks": [r.__dict__ for r in self.results],
+        }
 
     def report(self) -> str:
         lines = [f"{self.exercise.id} — {self.exercise.title}: {_fmt(self)} / {_fmt(self.max)}"]
@@ -362,6 +375,11 @@ def grade(
     else:
         results = [run_check(c, ex, normalised, chain) for c in ex.checks if hidden or not c.hidden]
     score = Score(ex, results)
+    if hidden:  # a full grade (not a quick visible-only check) counts towards progress
+        progress.record(ex.id, float(score), score.max)
+    if results_file := os.environ.get("SOLLAB_RESULTS"):  # `sollab check NOTEBOOK` listens
+        with contextlib.suppress(OSError), open(results_file, "a") as f:
+            f.write(json.dumps(score.to_dict()) + "\n")
     if not quiet:
         _show(score)
     return score
@@ -378,6 +396,33 @@ def _show(score: Score) -> None:
         display(Rich(score.report_html(), score.report()))
     else:
         print(score.report())
+
+
+def check(lesson: str | None = None) -> list[Score]:
+    """In a notebook: run the visible checks of this lesson's exercises on the answers bound so
+    far (the lesson is the notebook's folder name unless given)."""
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+    except ImportError:
+        shell = None
+    namespace = shell.user_ns if shell is not None else {}
+    lesson = lesson or Path.cwd().name
+    exercises = sorted(
+        (e for e in load_graders().values() if e.lesson == lesson), key=lambda e: e.id
+    )
+    if not exercises:
+        raise GradingError(
+            f"no exercises for lesson {lesson!r}: name it, e.g. lab.check('05-solidity-basics')"
+        )
+    scores = []
+    for ex in exercises:
+        if ex.name and ex.name in namespace:
+            scores.append(grade(ex.id, namespace[ex.name], hidden=False))
+        else:
+            print(f"{ex.id}: not attempted yet (define `{ex.name}` to check it)")
+    return scores
 
 
 def hint(exercise_id: str, n: int | None = None) -> str:
