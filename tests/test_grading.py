@@ -215,9 +215,9 @@ def test_a_damaged_progress_file_does_not_stop_grading(tmp_path, monkeypatch):
 def test_lab_check_runs_the_visible_checks_of_bound_answers(monkeypatch, capsys):
     """In a notebook, does lab.check() grade the lesson's exercises whose answers are bound,
     visible checks only, and say which are not attempted?"""
-    from IPython.testing.globalipapp import start_ipython
+    from IPython.testing.globalipapp import get_ipython
 
-    ip = start_ipython()
+    ip = get_ipython()  # the one test shell (started on first use)
     ip.user_ns["Counter"] = lab.compile_source(ALMOST, "Counter.sol")["Counter"]
     scores = lab.check("05-solidity-basics")
     (score,) = scores

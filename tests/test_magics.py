@@ -40,9 +40,9 @@ contract MagicCounter is ITick {
 @pytest.fixture(scope="module")
 def ip():
     """The test-suite IPython shell (one per process) with the extension loaded."""
-    from IPython.testing.globalipapp import start_ipython
+    from IPython.testing.globalipapp import get_ipython
 
-    shell = start_ipython()
+    shell = get_ipython()  # the one test shell (started on first use)
     shell.run_line_magic("load_ext", "sollab")
     return shell
 
