@@ -15,8 +15,6 @@ SOLLAB_COURSE_ROOT moves the whole course elsewhere (the tests use a temporary c
 import os
 from pathlib import Path
 
-from sollab.nbgrader import generate_assignment_preprocessors
-
 c = get_config()  # noqa: F821 (provided by Jupyter when it loads this file)
 
 root = Path(os.environ.get("SOLLAB_COURSE_ROOT", Path(__file__).resolve().parent))
@@ -35,7 +33,23 @@ c.CourseDirectory.db_url = f"sqlite:///{work / 'gradebook.db'}"
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*", "*.sol"]
 c.Exchange.root = str(work / "exchange")
 
-c.GenerateAssignment.preprocessors = generate_assignment_preprocessors()
+# nbgrader's own pipeline with ClearSolutions replaced by sollab's Solidity-aware one. Named by
+# import path so that loading this file (every kernel start does) imports nothing heavy; a test
+# checks the list still matches nbgrader's.
+c.GenerateAssignment.preprocessors = [
+    "nbgrader.preprocessors.IncludeHeaderFooter",
+    "nbgrader.preprocessors.InstantiateTests",
+    "nbgrader.preprocessors.LockCells",
+    "sollab.nbgrader.SolidityClearSolutions",
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.CheckCellMetadata",
+    "nbgrader.preprocessors.ComputeChecksums",
+    "nbgrader.preprocessors.SaveCells",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbgrader.preprocessors.ClearMarkScheme",
+    "nbgrader.preprocessors.ComputeChecksums",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
 
 # --- running notebooks --------------------------------------------------------------------------
 c.ExecutePreprocessor.timeout = 120  # seconds a cell may run while autograding

@@ -12,7 +12,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from sollab.nbgrader import SolidityClearSolutions, generate_assignment_preprocessors
+from sollab.nbgrader import SolidityClearSolutions
 
 REPO = Path(__file__).resolve().parent.parent
 LESSON = "05-solidity-basics"
@@ -69,9 +69,24 @@ def test_a_solidity_solution_region_is_released_as_a_solidity_stub():
     assert "raise NotImplementedError()" in released.cells[3].source
 
 
-def test_the_pipeline_uses_it():
-    names = [p.__name__ for p in generate_assignment_preprocessors()]
-    assert "SolidityClearSolutions" in names and "ClearSolutions" not in names
+def test_the_course_config_is_nbgraders_pipeline_with_our_stub(tmp_path, monkeypatch):
+    """jupyter_config.py names the pipeline by import path (so loading it stays cheap): is it
+    nbgrader's own list, in order, with ClearSolutions replaced by SolidityClearSolutions?"""
+    from nbgrader.converters.generate_assignment import GenerateAssignment
+    from traitlets.config import Config
+
+    monkeypatch.setenv("SOLLAB_COURSE_ROOT", str(tmp_path))
+    namespace = {"get_config": Config, "__file__": str(REPO / "jupyter_config.py")}
+    exec(compile((REPO / "jupyter_config.py").read_text(), "jupyter_config.py", "exec"), namespace)
+    configured = namespace["c"].GenerateAssignment.preprocessors
+    default = GenerateAssignment.class_traits()["preprocessors"].default()
+    expected = [
+        "sollab.nbgrader.SolidityClearSolutions"
+        if p.__name__ == "ClearSolutions"
+        else f"nbgrader.preprocessors.{p.__name__}"
+        for p in default
+    ]
+    assert configured == expected
 
 
 def run(*args: str, course: Path) -> subprocess.CompletedProcess:

@@ -8,7 +8,6 @@ learner replaces it. ``jupyter_config.py`` puts this preprocessor in nbgrader's 
 
 from __future__ import annotations
 
-from nbgrader.converters.generate_assignment import GenerateAssignment
 from nbgrader.preprocessors import ClearSolutions
 from traitlets import Dict
 
@@ -28,9 +27,3 @@ class SolidityClearSolutions(ClearSolutions):
         if cell.cell_type == "code" and cell.source.lstrip().startswith("%%solidity"):
             language = "solidity"
         return super()._replace_solution_region(cell, language)
-
-
-def generate_assignment_preprocessors() -> list[type]:
-    """nbgrader's generate_assignment pipeline with ``SolidityClearSolutions`` in place."""
-    default = GenerateAssignment.class_traits()["preprocessors"].default()
-    return [SolidityClearSolutions if p is ClearSolutions else p for p in default]
