@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from eth_utils import to_checksum_address
 
 from . import abi, failures, sourcemap
-from .backends import ChainBackend, Execution, Frame, make_backend
+from .backends import INTRINSIC_GAS, ChainBackend, Execution, Frame, intrinsic_gas, make_backend
 from .contracts import Contract, Event, RawLog, Receipt
 from .diagnostics import SourceLocation
 from .errors import ArgumentError, ChainError, LabError
@@ -24,19 +24,7 @@ if TYPE_CHECKING:
 
 ACCOUNT_NAMES = ["alice", "bob", "carol", "dave", "eve", "frank", "grace", "heidi", "ivan", "judy"]
 DEFAULT_GAS_CAP = 6_000_000
-INTRINSIC_GAS = 21_000  # the base cost of any transaction
 ETHER = 10**18
-
-
-def intrinsic_gas(data: bytes, create: bool = False) -> int:
-    """Gas a transaction costs before any code runs (Prague rules, EIP-7623 floor included)."""
-    zeros = data.count(0)
-    nonzeros = len(data) - zeros
-    cost = INTRINSIC_GAS + 4 * zeros + 16 * nonzeros
-    if create:
-        cost += 32_000 + 2 * ((len(data) + 31) // 32)
-    floor = INTRINSIC_GAS + 10 * (zeros + 4 * nonzeros)
-    return max(cost, floor)
 
 
 class Account(str):
@@ -346,10 +334,10 @@ class Chain:
                 f"sender {tx['from']} is not one of the chain's accounts, so it cannot sign: "
                 "use one of chain.accounts"
             )
-        needed = tx["value"]
-        if self._backend.balance(tx["from"]) < needed:
+        needed, has = tx["value"], self._backend.balance(tx["from"])
+        if has < needed:
             raise ArgumentError(
-                f"{what}: the sender {tx['from']} has {self._backend.balance(tx['from'])} wei, "
+                f"{what}: the sender {tx['from']} has {has} wei, "
                 f"less than the {needed} wei it would send"
             )
         execution = self._backend.transact(tx)

@@ -83,8 +83,13 @@ class Receipt:
 
         return receipt_html(self)
 
+    @property
+    def label(self) -> str:
+        """What the transaction was: the function called, "deploy" or "transfer"."""
+        return self.function or ("deploy" if self.to is None else "transfer")
+
     def __repr__(self) -> str:
-        what = self.function or ("deploy" if self.to is None else "transfer")
+        what = self.label
         events = ", ".join(repr(e) for e in self.events)
         return (
             f"<Receipt {what}: status={self.status}, gas_used={self.gas_used:,}, "

@@ -190,7 +190,7 @@ def receipt_html(receipt: Receipt) -> str:
         if receipt.succeeded
         else "<span class='err'>reverted</span>"
     )
-    what = receipt.function or ("deploy" if receipt.to is None else "transfer")
+    what = receipt.label
     parts = [
         f"<div><b>{_e(what)}</b>: {status}, gas used <b>{receipt.gas_used:,}</b>, "
         f"block {receipt.block_number} <span class='hint'>{_e(receipt.tx_hash)}</span></div>"

@@ -73,11 +73,16 @@ class CompilerCrashed(LabError):
     """The compiler process died or answered nonsense; the next compile starts a fresh one."""
 
 
-class ContractNotFound(LabError, KeyError):
-    """No compiled contract by that name (or the name is ambiguous)."""
+class LookupFailed(LabError, KeyError):
+    """Asked for something by name that is not there. Also a ``KeyError``, but its message
+    reads as a sentence (``KeyError`` would show it quoted)."""
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else ""
+
+
+class ContractNotFound(LookupFailed):
+    """No compiled contract by that name (or the name is ambiguous)."""
 
 
 class CompileError(LabError):
@@ -206,10 +211,7 @@ class InvalidOpcode(TransactionReverted):
 # --- looking inside contracts ---------------------------------------------------------------
 
 
-class InspectError(LabError, KeyError):
+class InspectError(LookupFailed):
     """``lab.storage`` / ``lab.disassemble`` asked for something that is not there: an unknown
     variable or member, a mapping key of the wrong type, an array index out of range, a pc
     that starts no instruction, or a contract compiled without a storage layout."""
-
-    def __str__(self) -> str:
-        return str(self.args[0]) if self.args else ""

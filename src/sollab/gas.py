@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .display import _e, _table, panel
-from .errors import LabError
+from .errors import LookupFailed
 
 
 @dataclass
@@ -47,6 +47,11 @@ class GasRow:
         return round(statistics.fmean(self.gas))
 
 
+def _bare(what: str) -> str:
+    """``transfer`` from ``Token.transfer(address to, uint256 value)``."""
+    return what.split("(")[0].split(".")[-1]
+
+
 class GasReport:
     """Gas of every successful call and transaction on a chain while the report is open."""
 
@@ -70,9 +75,7 @@ class GasReport:
 
     def __getitem__(self, what: str) -> GasRow:
         """The row whose function is ``what``: a full label, or a bare name like ``transfer``."""
-        matches = [
-            r for r in self._rows.values() if what in (r.what, r.what.split("(")[0].split(".")[-1])
-        ]
+        matches = [r for r in self._rows.values() if what in (r.what, _bare(r.what))]
         if len(matches) != 1:
             known = ", ".join(r.what for r in self.rows) or "nothing recorded"
             problem = "no function" if not matches else "more than one function"
@@ -116,11 +119,8 @@ class GasReport:
         return panel(f"<div><b>Gas report</b> ({self.total():,} gas in transactions)</div>{table}")
 
 
-class GasReportError(LabError, KeyError):
+class GasReportError(LookupFailed):
     """Asked a gas report for a function it has not recorded (or an ambiguous name)."""
-
-    def __str__(self) -> str:
-        return str(self.args[0]) if self.args else ""
 
 
 def gas_report(chain: Any = None) -> GasReport:
@@ -151,11 +151,8 @@ def gas_chart(**reports: GasReport) -> GasChart:
         raise GasReportError("gas_chart(name=report, ...) takes gas reports by name")
     from matplotlib.figure import Figure
 
-    def short(what: str) -> str:
-        return what.split("(")[0].split(".")[-1]
-
     functions = sorted(
-        {short(r.what) for rep in reports.values() for r in rep.rows if r.kind == "transaction"}
+        {_bare(r.what) for rep in reports.values() for r in rep.rows if r.kind == "transaction"}
     )
     if not functions:
         raise GasReportError("the reports recorded no transactions to compare")
@@ -163,7 +160,7 @@ def gas_chart(**reports: GasReport) -> GasChart:
     ax = figure.subplots()
     width = 0.8 / len(reports)
     for i, (name, report) in enumerate(reports.items()):
-        medians = {short(r.what): r.median for r in report.rows if r.kind == "transaction"}
+        medians = {_bare(r.what): r.median for r in report.rows if r.kind == "transaction"}
         xs = [j + i * width for j in range(len(functions))]
         bars = ax.bar(xs, [medians.get(f, 0) for f in functions], width, label=name)
         ax.bar_label(bars, fmt="{:,.0f}", fontsize=7)

@@ -32,17 +32,14 @@ from typing import Any
 
 from . import progress
 from .display import Rich, _e, _table, panel
-from .errors import LabError
+from .errors import LabError, LookupFailed
 from .paths import lab_root
 
 # --- declaring exercises ----------------------------------------------------------------------
 
 
-class GradingError(LabError, KeyError):
+class GradingError(LookupFailed):
     """An unknown exercise id, a submission of the wrong kind, or a malformed grader."""
-
-    def __str__(self) -> str:
-        return str(self.args[0]) if self.args else ""
 
 
 class CheckFailed(LabError, AssertionError):

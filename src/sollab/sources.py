@@ -57,13 +57,17 @@ def strip_comments(text: str, *, strings: bool = False) -> str:
     return "".join(out)
 
 
-def decode_source(data: bytes, name: str) -> str:
-    """Bytes of a source file as text, refusing what solc cannot take with a one-line reason."""
-    if len(data) > MAX_SOURCE_BYTES:
+def _check_size(size: int, name: str) -> None:
+    if size > MAX_SOURCE_BYTES:
         raise SourceError(
-            f"{name} is {len(data) / 1e6:.1f} MB: sollab compiles sources up to "
+            f"{name} is {size / 1e6:.1f} MB: sollab compiles sources up to "
             f"{MAX_SOURCE_BYTES // 1_000_000} MB each; split it into several files"
         )
+
+
+def decode_source(data: bytes, name: str) -> str:
+    """Bytes of a source file as text, refusing what solc cannot take with a one-line reason."""
+    _check_size(len(data), name)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -74,8 +78,8 @@ def decode_source(data: bytes, name: str) -> str:
 
 
 def check_text(text: str, name: str) -> str:
-    if len(text.encode("utf-8")) > MAX_SOURCE_BYTES:
-        decode_source(text.encode("utf-8"), name)  # raises the size error
+    if len(text) > MAX_SOURCE_BYTES // 4:  # only a long text can be over the limit in UTF-8
+        _check_size(len(text.encode("utf-8")), name)
     if not strip_comments(text).strip():
         raise SourceError(f"{name} is empty: write a contract in it, for example `{EXAMPLE}`")
     return text

@@ -308,7 +308,7 @@ def trace(
             raise TraceError("this receipt does not say what was sent, so it cannot be replayed")
         chain, tx = target.chain, target.tx
         block = target.block_number - 1
-        what = target.function or ("deploy" if target.to is None else "transfer")
+        what = target.label
         deployed = chain._contracts.get(target.contract_address or "")
         deploying = deployed.artifact if deployed is not None else None
     elif isinstance(target, ContractFunction):

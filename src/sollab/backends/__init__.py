@@ -11,6 +11,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+INTRINSIC_GAS = 21_000  # the base cost of any transaction
+
+
+def calldata_floor(data: bytes) -> int:
+    """The least gas a transaction with this calldata is charged (EIP-7623, Prague)."""
+    zeros = data.count(0)
+    return INTRINSIC_GAS + 10 * (zeros + 4 * (len(data) - zeros))
+
+
+def intrinsic_gas(data: bytes, create: bool = False) -> int:
+    """Gas a transaction needs before any code runs (Prague rules, EIP-7623 floor included)."""
+    zeros = data.count(0)
+    cost = INTRINSIC_GAS + 4 * zeros + 16 * (len(data) - zeros)
+    if create:
+        cost += 32_000 + 2 * ((len(data) + 31) // 32)
+    return max(cost, calldata_floor(data))
+
 
 @dataclass(frozen=True)
 class Frame:

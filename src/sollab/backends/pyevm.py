@@ -20,7 +20,7 @@ from eth_tester.exceptions import TransactionFailed
 from eth_utils import to_canonical_address, to_checksum_address
 
 from ..errors import ChainError
-from . import Execution, Frame, Log, RawStep
+from . import Execution, Frame, Log, RawStep, calldata_floor
 
 
 def _error_kind(error: Exception | None) -> str | None:
@@ -178,9 +178,7 @@ def _settled(computation, tx: dict) -> Execution:
     (at most a fifth, EIP-3529) taken off, and at least the calldata floor (EIP-7623)."""
     spent = tx["gas"] - computation.get_gas_remaining()
     refund = min(computation.get_gas_refund(), spent // 5) if computation.is_success else 0
-    data = tx.get("data", b"")
-    zeros = data.count(0)
-    floor = 21_000 + 10 * (zeros + 4 * (len(data) - zeros))
+    floor = calldata_floor(tx.get("data", b""))
     execution = _execution(computation, max(spent - refund, floor), tx["gas"])
     execution.refund = refund
     return execution
