@@ -1,0 +1,86 @@
+"""Every lesson: the instructor notebook earns full marks, the released notebook runs to the end
+and earns nothing, and lessons/ is exactly what nbgrader generates from solutions/."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from sollab.selfcheck import check_notebook
+
+REPO = Path(__file__).resolve().parent.parent
+LESSONS = sorted(p.parent.name for p in (REPO / "solutions").glob("*/*.ipynb"))
+
+
+def notebook(folder: str, lesson: str) -> Path:
+    return REPO / folder / lesson / f"{lesson}.ipynb"
+
+
+def test_every_lesson_is_released_and_has_exercises():
+    from sollab.grading import load_graders
+
+    graded = {ex.lesson for ex in load_graders().values()}
+    for lesson in LESSONS:
+        assert notebook("lessons", lesson).exists(), f"run `make release` for {lesson}"
+        assert lesson in graded, f"{lesson} has no exercises in graders/"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_the_solutions_notebook_earns_full_marks(lesson):
+    rows = check_notebook(notebook("solutions", lesson))
+    assert len(rows) >= 3, f"{lesson} grades only {len(rows)} exercises"
+    for row in rows:
+        assert row["score"] == row["max"], (row["exercise"], row["messages"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_the_released_notebook_runs_and_earns_nothing(lesson):
+    rows = check_notebook(notebook("lessons", lesson))
+    for row in rows:
+        assert row["score"] == 0, (row["exercise"], row["messages"])
+        assert all("stopped with" not in m for m in row["messages"]), row["messages"]
+
+
+def _comparable(path: Path):
+    if path.suffix == ".ipynb":
+        nb = nbformat.read(path, as_version=4)
+        return nbformat.writes(nb)
+    return path.read_bytes()
+
+
+@pytest.mark.slow
+def test_lessons_are_exactly_what_nbgrader_generates(tmp_path):
+    """`make release` is the only way lessons/ changes: generate every lesson from solutions/ in
+    a scratch course and compare file by file."""
+    course = tmp_path / "course"
+    shutil.copytree(REPO / "solutions", course / "solutions")
+    bin_dir = Path(sys.executable).parent
+    env = dict(
+        os.environ,
+        SOLLAB_COURSE_ROOT=str(course),
+        JUPYTER_CONFIG_PATH=str(REPO),
+        PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
+    )
+    for lesson in LESSONS:
+        done = subprocess.run(
+            [str(bin_dir / "nbgrader"), "generate_assignment", lesson, "--force"],
+            cwd=course, env=env, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr[-2000:]
+        generated = course / "lessons" / lesson
+        committed = REPO / "lessons" / lesson
+        made = sorted(p.relative_to(generated) for p in generated.rglob("*") if p.is_file())
+        have = sorted(p.relative_to(committed) for p in committed.rglob("*") if p.is_file())
+        assert have == made, f"lessons/{lesson} is stale: run `make release`"
+        for rel in made:
+            assert _comparable(committed / rel) == _comparable(generated / rel), (
+                f"lessons/{lesson}/{rel} differs from what nbgrader generates: run `make release`"
+            )
