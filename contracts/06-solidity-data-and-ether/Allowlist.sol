@@ -1,0 +1,7 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @title An allowlist the owner manages.
+contract Allowlist {
+    // YOUR CODE HERE: owner, isAllowed(address), count(), add, remove, addMany (owner only).
+}
