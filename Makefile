@@ -14,13 +14,27 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup lab release test lint format bench doctor lock clean
+.PHONY: help setup system-packages lab release test lint format bench doctor lock clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-setup: $(PY_STAMP) $(NODE_STAMP) $(KERNEL) ## Build .venv/ (requirements.lock), node_modules/ (package-lock.json), the sollab kernel
+setup: $(PY_STAMP) $(NODE_STAMP) $(KERNEL) system-packages ## Build .venv/ (requirements.lock), node_modules/ (package-lock.json), the sollab kernel
 	@echo "==> set-up complete (.venv/bin/sollab doctor checks every piece)"
+
+# Debian packages features need: bubblewrap (the sandbox `sollab grade` runs submissions in).
+# Installed when running as root with apt (as CI does); otherwise the one command is printed.
+SYSTEM_PACKAGES := bubblewrap
+system-packages:
+	@command -v bwrap >/dev/null 2>&1 && exit 0; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "==> Debian packages: $(SYSTEM_PACKAGES)"; \
+	  apt-get install -y -q $(SYSTEM_PACKAGES) >/dev/null 2>&1 || \
+	  { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q $(SYSTEM_PACKAGES) >/dev/null; } || \
+	  echo "Warning: could not install $(SYSTEM_PACKAGES); sollab grade will run without a sandbox"; \
+	else \
+	  echo "Note: sollab grade sandboxes submissions with bubblewrap; install it with: sudo apt-get install $(SYSTEM_PACKAGES)"; \
+	fi
 
 $(PY_STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { \

@@ -245,6 +245,93 @@ def _check_notebook(path: Path, as_json: bool) -> bool:
 
 
 @cli.command()
+@click.argument("lesson")
+@click.argument("submissions", type=click.Path(path_type=Path))
+@click.option(
+    "--jobs", "-j", type=click.IntRange(1), help="Submissions graded at once [all cores]."
+)
+@click.option("--course", type=click.Path(path_type=Path), help="The course folder [this lab].")
+@click.option("--cell-timeout", default=60.0, show_default=True, help="Seconds a cell may run.")
+@click.option("--csv", "csv_path", type=click.Path(path_type=Path), help="Where to write the CSV.")
+@click.option("--force", is_flag=True, help="Grade again what was graded before.")
+@click.option("--no-sandbox", is_flag=True, help="Run submissions without bubblewrap (unsafe).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def grade(
+    lesson: str,
+    submissions: Path,
+    jobs: int | None,
+    course: Path | None,
+    cell_timeout: float,
+    csv_path: Path | None,
+    force: bool,
+    no_sandbox: bool,
+    as_json: bool,
+) -> None:
+    """Grade a class: every notebook in SUBMISSIONS (nbgrader's submitted/ tree, or one folder
+    or .ipynb per student) for LESSON, each in its own sandbox, in parallel.
+
+    Writes nbgrader's gradebook, autograded notebooks and feedback HTML, and a CSV. Rerunning
+    resumes: what was graded before is not graded again unless it changed (or --force)."""
+    from .classgrade import Options, course_root, grade_class
+    from .sandbox import NOT_SANDBOXED_WARNING, bubblewrap
+
+    options = Options(
+        course=(course or course_root()).resolve(),
+        cell_timeout=cell_timeout,
+        isolate=not no_sandbox,
+    )
+    if no_sandbox or bubblewrap() is None:
+        click.secho(NOT_SANDBOXED_WARNING, fg="red", bold=True, err=True)
+
+    def show(done: int, total: int, result: dict | None) -> None:
+        if as_json:
+            return
+        width = 30
+        filled = width * done // max(total, 1)
+        who = f"  {result['student']}" if result else ""
+        bar = f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total}{who}"
+        if sys.stderr.isatty():
+            click.echo(f"\r{bar:<72}", nl=done == total, err=True)
+        else:
+            click.echo(bar, err=True)
+
+    started = time.monotonic()
+    graded = grade_class(
+        lesson, submissions, jobs=jobs, options=options, force=force, csv_path=csv_path,
+        progress=show,
+    )  # fmt: skip
+    elapsed = time.monotonic() - started
+    if as_json:
+        _print_json(
+            {"lesson": lesson, "csv": str(graded.csv), "seconds": round(elapsed, 2),
+             "sandboxed": graded.sandboxed, "problems": graded.problems,
+             "students": [{k: r.get(k) for k in ("student", "score", "max", "notes", "error")}
+                          for r in graded.results]}
+        )  # fmt: skip
+        return
+    exercises = [g.exercise.split("/", 1)[1] for g in graded.lesson.grade_cells]
+    width = max([len(r["student"]) for r in graded.results] + [7])
+    click.echo(
+        f"  {'student':<{width}}  " + "  ".join(f"{e:>10.10}" for e in exercises) + "   total"
+    )
+    for r in graded.results:
+        points = [r.get("exercises", {}).get(g.grade_id, {}).get("score", 0)
+                  for g in graded.lesson.grade_cells]  # fmt: skip
+        cells = "  ".join(f"{p:>10g}" for p in points)
+        click.echo(
+            f"  {r['student']:<{width}}  {cells}  {r.get('score', 0):>6g} / {r.get('max', 0):g}"
+        )
+        for note in r.get("notes", [])[:3] + ([r["error"]] if "error" in r else []):
+            click.echo(f"      {note}")
+    for problem in graded.problems:
+        click.secho(f"  problem: {problem}", fg="yellow", err=True)
+    click.echo(
+        f"{len(graded.results)} submissions in {elapsed:.1f} s; CSV: {graded.csv}; "
+        f"feedback: {graded.feedback}"
+    )
+
+
+@cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def progress(as_json: bool) -> None:
     """Show your best score on every exercise (from your progress file)."""

@@ -275,17 +275,29 @@ class Compiler:
             "sources": {name: {"content": text} for name, text in source_set.sources.items()},
             "settings": settings,
         }
-        output, version, cached = self.run(compiler, standard_input, source_set.sources, verbose)
+        return self.compile_input(compiler, standard_input, list(source_set.roots), verbose)
+
+    def compile_input(
+        self,
+        compiler: InstalledCompiler,
+        standard_input: dict[str, Any],
+        roots: list[str],
+        verbose: bool = False,
+    ) -> CompilationResult:
+        """Compile a standard-JSON input as it is (``compile`` builds one from sources)."""
+        texts = {name: s["content"] for name, s in standard_input["sources"].items()}
+        output, version, cached = self.run(compiler, standard_input, texts, verbose)
+        where = ", ".join(roots)
         result = CompilationResult(
             solc_version=version,
             compiler=compiler,
             input=standard_input,
-            sources=dict(source_set.sources),
+            sources=texts,
             source_ids={info["id"]: name for name, info in output.get("sources", {}).items()},
-            roots=list(source_set.roots),
+            roots=list(roots),
             warnings=[
                 d
-                for d in (diagnostics.from_solc(e, source_set.sources) for e in output["errors"])
+                for d in (diagnostics.from_solc(e, texts) for e in output["errors"])
                 if not d.is_error
             ],
             cached=cached,
@@ -407,3 +419,13 @@ def compile_files(
         )
     source_set = sources.resolve_imports(roots, remappings)
     return default_compiler().compile(source_set, **options)
+
+
+def compile_standard_input(
+    standard_input: dict[str, Any], solc: str, roots: list[str] | None = None
+) -> CompilationResult:
+    """Compile an exact standard-JSON input with solc ``solc`` (say, to rebuild a contract from
+    the input recorded with it)."""
+    compiler = select_compiler([], solc)
+    units = list(roots or standard_input.get("sources", {}))
+    return default_compiler().compile_input(compiler, standard_input, units)

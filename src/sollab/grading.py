@@ -355,10 +355,13 @@ def grade(
     hidden: bool = True,
     quiet: bool = False,
     chain: Any = None,
+    record: bool = True,
 ) -> Score:
     """Run an exercise's checks on ``submission``; print the report and return the score.
 
-    Each grade runs on a chain of its own, so the learner's chain is never touched."""
+    Each grade runs on a chain of its own, so the learner's chain is never touched. A full
+    grade (``hidden=True``) counts towards the learner's progress unless ``record=False`` (the
+    class grader's)."""
     ex = get_exercise(exercise_id)
     from .chain import Chain
 
@@ -372,9 +375,11 @@ def grade(
     else:
         results = [run_check(c, ex, normalised, chain) for c in ex.checks if hidden or not c.hidden]
     score = Score(ex, results)
-    if hidden:  # a full grade (not a quick visible-only check) counts towards progress
+    if hidden and record:  # a full grade (not a quick visible-only check) counts as progress
         progress.record(ex.id, float(score), score.max)
-    if results_file := os.environ.get("SOLLAB_RESULTS"):  # `sollab check NOTEBOOK` listens
+    if record and (
+        results_file := os.environ.get("SOLLAB_RESULTS")
+    ):  # `sollab check NOTEBOOK` listens
         with contextlib.suppress(OSError), open(results_file, "a") as f:
             f.write(json.dumps(score.to_dict()) + "\n")
     if not quiet:

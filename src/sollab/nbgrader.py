@@ -1,4 +1,5 @@
-"""nbgrader, taught Solidity: solution regions inside ``%%solidity`` cells get a Solidity stub.
+"""nbgrader, taught Solidity: solution regions inside ``%%solidity`` cells get a Solidity stub,
+and ``sollab grade``'s results go through nbgrader's autograde pipeline.
 
 Stock ``ClearSolutions`` puts the notebook language's stub (``raise NotImplementedError()``)
 into every solution region — Python inside Solidity. Here a ``%%solidity`` cell gets
@@ -8,8 +9,12 @@ learner replaces it. ``jupyter_config.py`` puts this preprocessor in nbgrader's 
 
 from __future__ import annotations
 
-from nbgrader.preprocessors import ClearSolutions
-from traitlets import Dict
+import json
+from pathlib import Path
+
+import nbformat
+from nbgrader.preprocessors import ClearSolutions, NbGraderPreprocessor
+from traitlets import Dict, Unicode
 
 from .magics import SOLIDITY_STUB
 
@@ -27,3 +32,39 @@ class SolidityClearSolutions(ClearSolutions):
         if cell.cell_type == "code" and cell.source.lstrip().startswith("%%solidity"):
             language = "solidity"
         return super()._replace_solution_region(cell, language)
+
+
+class InjectGrades(NbGraderPreprocessor):
+    """nbgrader's execute step for ``sollab grade``: the notebook already ran in the sandbox and
+    its exercises were checked, so each grade cell gets its report and its score (nbgrader's
+    numeric partial credit), and each learner cell the outputs it produced there."""
+
+    results_directory = Unicode(
+        "", help="Folder of sollab grade's results, <folder>/<student>.json"
+    ).tag(config=True)
+
+    def preprocess(self, nb, resources):
+        student = resources["nbgrader"]["student"]
+        result = json.loads((Path(self.results_directory) / f"{student}.json").read_text())
+        exercises, cells = result.get("exercises", {}), result.get("cells", {})
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+            if grade_id in exercises:
+                entry = exercises[grade_id]
+                cell.outputs = [
+                    nbformat.v4.new_output(
+                        "display_data",
+                        data={"text/html": entry["report_html"], "text/plain": entry["report"]},
+                    ),
+                    nbformat.v4.new_output(
+                        "execute_result",
+                        data={"text/plain": repr(float(entry["score"]))},
+                        execution_count=None,
+                    ),
+                ]
+            else:
+                ran = cells.get(cell.get("id") or f"#{index}")
+                cell.outputs = [nbformat.from_dict(o) for o in (ran or {}).get("outputs", [])]
+        return nb, resources

@@ -1,0 +1,790 @@
+"""`sollab grade LESSON SUBMISSIONS`: grade a class's notebooks safely, in parallel, resumably.
+
+For each submission, in a pool of ``--jobs`` worker processes:
+
+1. its code cells run in a sandbox (``sandbox``), one cell at a time under a time limit, by
+   ``runner``; a cell that hangs, kills its process or floods its output is skipped with the
+   reason and the notebook runs again without it, so the rest still earns its points;
+2. the sandbox hands over the answers the grade cells name, as plain data (``wire``);
+3. the worker, which never runs learner code, rebuilds them (compiling contracts itself) and runs
+   the exercises' checks (``grading``); a learner function is called back in the sandbox;
+4. the result is written atomically to ``<course>/.sollab/course/grading/<lesson>/<student>.json``
+   keyed by what was graded, so an interrupted run resumes where it stopped.
+
+Then, in this process, nbgrader's own autograde pipeline runs on every submission with its
+execute step replaced by ``sollab.nbgrader.InjectGrades`` (the grade cells get the reports and
+scores worked out above), writing the gradebook and the autograded notebooks; feedback HTML and
+a CSV (student, points per exercise, total) follow.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import csv
+import hashlib
+import json
+import os
+import queue
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import wire
+from .errors import LabError
+from .grading import GradingError, get_exercise, graders_dir
+from .paths import lab_root
+from .sandbox import Limits, Sandbox, bubblewrap
+
+MAX_STDERR = 16 * 1024 * 1024  # bytes a submission may print outside its cells' captured output
+STARTUP_TIMEOUT = 120.0  # seconds for the sandboxed Python to import the lab
+MAX_RESTARTS = 6
+
+
+class SubmissionRaised(LabError):
+    """The learner's function raised (in the sandbox) an exception that is not a built-in one."""
+
+
+# --- the lesson --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GradeCell:
+    grade_id: str
+    exercise: str
+    expression: str  # the grade cell's answer, e.g. "Counter"
+    points: float
+
+
+@dataclass
+class Lesson:
+    """An nbgrader assignment as sollab grades it: its notebook and its grade cells."""
+
+    name: str
+    source: Path  # the instructor notebook (solutions/<lesson>/<lesson>.ipynb)
+    released: Path  # the folder learners got (lessons/<lesson>)
+    grade_cells: list[GradeCell]
+    locked: dict[str, tuple[str, str]]  # grade_id -> (cell_type, source) of locked cells
+
+    @property
+    def notebook_name(self) -> str:
+        return self.source.name
+
+    @classmethod
+    def load(cls, name: str, course: Path) -> Lesson:
+        import nbformat
+
+        folder = course / "solutions" / name
+        notebooks = sorted(folder.glob("*.ipynb"))
+        if not folder.is_dir() or not notebooks:
+            known = sorted(p.parent.name for p in (course / "solutions").glob("*/*.ipynb"))
+            raise GradingError(
+                f"no lesson {name!r} in {course / 'solutions'} (lessons: {', '.join(known)})"
+            )
+        if len(notebooks) > 1:
+            raise GradingError(f"{folder} holds {len(notebooks)} notebooks; sollab grades one")
+        nb = nbformat.read(notebooks[0], as_version=4)
+        grade_cells, locked = [], {}
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if meta.get("locked") and meta.get("grade_id"):
+                locked[meta["grade_id"]] = (cell.cell_type, cell.source)
+            if not meta.get("grade") or meta.get("solution") or cell.cell_type != "code":
+                continue
+            exercise, expression = _grade_call(cell.source, meta["grade_id"], notebooks[0])
+            get_exercise(exercise)  # an unknown id fails now, not once per student
+            grade_cells.append(GradeCell(meta["grade_id"], exercise, expression, meta["points"]))
+        if not grade_cells:
+            raise GradingError(f"{notebooks[0]} has no grade cells")
+        return cls(name, notebooks[0], course / "lessons" / name, grade_cells, locked)
+
+    def fingerprint(self) -> str:
+        """Changes when the lesson, its checks or sollab change (results then go stale)."""
+        from . import __version__
+
+        digest = hashlib.sha256(__version__.encode())
+        digest.update(self.source.read_bytes())
+        for path in sorted(graders_dir().glob("*.py")):
+            digest.update(path.name.encode() + path.read_bytes())
+        return digest.hexdigest()[:16]
+
+
+def _grade_call(source: str, grade_id: str, path: Path) -> tuple[str, str]:
+    """``lab.grade("id", Answer)`` in a grade cell: the exercise id and the answer expression."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        tree = None
+    for node in ast.walk(tree) if tree else []:
+        if (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "attr", getattr(node.func, "id", None)) == "grade"
+            and len(node.args) >= 2
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            return node.args[0].value, ast.unparse(node.args[1])
+    raise GradingError(
+        f"grade cell {grade_id!r} in {path} does not call lab.grade('<exercise>', answer): "
+        "sollab grade scores exercise checks only"
+    )
+
+
+# --- finding submissions -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Submission:
+    student: str
+    notebook: Path
+
+
+def safe_student_id(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.@+-]", "_", name).strip("._") or "student"
+
+
+def find_submissions(folder: Path, lesson: Lesson) -> list[Submission]:
+    """One notebook per student, from nbgrader's ``submitted/`` tree (``<student>/<lesson>/``),
+    a folder per student, or a file per student (``<student>.ipynb``, as an LMS download)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise GradingError(f"{folder} is not a folder of submissions")
+    found: dict[str, Submission] = {}
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_file() and entry.suffix == ".ipynb":
+            student = safe_student_id(entry.stem)
+            found[student] = Submission(student, entry)
+        elif entry.is_dir():
+            inner = entry / lesson.name if (entry / lesson.name).is_dir() else entry
+            notebooks = sorted(
+                p for p in inner.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts
+            )
+            if not notebooks:
+                continue
+            named = [p for p in notebooks if p.name == lesson.notebook_name]
+            student = safe_student_id(entry.name)
+            found[student] = Submission(student, (named or notebooks)[0])
+    return list(found.values())
+
+
+# --- one submission (runs in a worker process) -------------------------------------------------
+
+
+@dataclass
+class Options:
+    course: Path
+    cell_timeout: float = 60.0
+    call_timeout: float = 20.0
+    limits: Limits = field(default_factory=Limits)
+    isolate: bool = True
+
+
+class Session:
+    """One run of the learner's notebook in the sandbox, and the conversation with it."""
+
+    def __init__(self, sandbox: Sandbox, job: dict[str, Any], options: Options) -> None:
+        self.options = options
+        self.messages: queue.Queue = queue.Queue()
+        self.stderr_bytes = 0
+        self.stderr_head = bytearray()
+        self.flooded = False
+        self.process = sandbox.popen(
+            [sys.executable, "-m", "sollab.runner"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        threading.Thread(target=self._read, daemon=True).start()
+        threading.Thread(target=self._drain, daemon=True).start()
+        self.send(job)
+
+    def _read(self) -> None:
+        stream = self.process.stdout
+        while True:
+            line = stream.readline(wire.MAX_MESSAGE + 1)
+            if not line:
+                break
+            try:
+                self.messages.put(wire.loads(line))
+            except wire.WireError as exc:
+                self.messages.put({"event": "violation", "reason": str(exc)})
+                self.kill()
+                break
+        self.messages.put(None)
+
+    def _drain(self) -> None:
+        stream = self.process.stderr
+        while chunk := stream.read1(65536):
+            self.stderr_bytes += len(chunk)
+            if len(self.stderr_head) < 8192:
+                self.stderr_head += chunk[: 8192 - len(self.stderr_head)]
+            if self.stderr_bytes > MAX_STDERR:
+                self.flooded = True
+                self.kill()
+                break
+
+    def send(self, message: dict[str, Any]) -> None:
+        try:
+            self.process.stdin.write(wire.dumps(message))
+            self.process.stdin.flush()
+        except (BrokenPipeError, OSError):
+            pass
+
+    def receive(self, timeout: float) -> dict[str, Any] | None:
+        """The next message; None when the process ended; raises TimeoutError."""
+        try:
+            return self.messages.get(timeout=timeout)
+        except queue.Empty:
+            raise TimeoutError from None
+
+    def death(self) -> str:
+        """Why the process ended, in words."""
+        if self.flooded:
+            return f"it printed more than {MAX_STDERR // 2**20} MB"
+        code = self.process.wait()
+        if code < 0:
+            import signal
+
+            name = signal.Signals(-code).name
+            if name == "SIGXCPU":
+                return f"it used more than {self.options.limits.cpu_seconds} s of CPU time"
+            return f"the process was killed ({name})"
+        if code == 0:
+            return "the notebook ended its own process (os._exit or similar)"
+        tail = self.stderr_head.decode(errors="replace").strip().splitlines()[-1:]
+        why = f": {tail[0][:300]}" if tail else ""
+        if "MemoryError" in why or "Out of memory" in why:
+            return "it ran out of memory"
+        return f"the process exited with status {code}{why}"
+
+    def kill(self) -> None:
+        import signal
+
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+
+    def close(self) -> None:
+        self.send({"exit": True})
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=5)
+        self.kill()  # and anything it left behind in its session
+        self.process.wait()
+
+
+class Grader:
+    """Grades submissions of one lesson; one per worker process."""
+
+    def __init__(self, lesson: Lesson, options: Options) -> None:
+        self.lesson = lesson
+        self.options = options
+        self._chain = None
+
+    @property
+    def chain(self):
+        from .chain import Chain
+
+        if self._chain is None:
+            self._chain = Chain()  # one chain per worker; each check runs in its own snapshot
+        return self._chain
+
+    def grade(self, submission: Submission, result_path: Path, key: str) -> dict[str, Any]:
+        result = self._grade(submission)
+        result.update(student=submission.student, lesson=self.lesson.name, key=key)
+        result["score"] = sum(e["score"] for e in result["exercises"].values())
+        result["max"] = sum(c.points for c in self.lesson.grade_cells)
+        write_atomically(result_path, json.dumps(result, indent=1))
+        return result
+
+    def _grade(self, submission: Submission) -> dict[str, Any]:
+        import nbformat
+
+        sandbox_kind = "bubblewrap" if self.options.isolate and bubblewrap() else "none"
+        try:
+            nb = nbformat.reads(submission.notebook.read_text(encoding="utf-8"), as_version=4)
+            cells = self._code_cells(nb)
+            keys = {i: _cell_key(cell, i) for i, cell in enumerate(nb.cells)}
+        except Exception as exc:
+            reason = f"the submission is not a valid notebook ({type(exc).__name__}: {exc})"
+            return self._all_zero(reason.splitlines()[0][:300], sandbox_kind, invalid=True)
+        work = Path(self.options.course) / ".sollab" / "course" / "work" / self.lesson.name
+        workdir = work / submission.student / "lessons" / self.lesson.name
+        shutil.rmtree(workdir.parent.parent, ignore_errors=True)
+        shutil.copytree(self.lesson.released, workdir, ignore=shutil.ignore_patterns("*.ipynb"))
+        if not (workdir.parent.parent / "contracts").exists():
+            (workdir.parent.parent / "contracts").symlink_to(lab_root() / "contracts")
+        sandbox = Sandbox(
+            workdir, self.lesson.name, self.options.limits, isolate=self.options.isolate
+        )
+        try:
+            return self._run(cells, sandbox, sandbox_kind, keys)
+        finally:
+            shutil.rmtree(workdir.parent.parent, ignore_errors=True)
+
+    def _code_cells(self, nb: Any) -> list[list[Any]]:
+        """The learner's code cells to run: grade cells are the grader's, locked cells are put
+        back as the instructor wrote them (as nbgrader does)."""
+        grade_ids = {g.grade_id for g in self.lesson.grade_cells}
+        cells = []
+        for index, cell in enumerate(nb.cells):
+            meta = cell.metadata.get("nbgrader", {})
+            grade_id = meta.get("grade_id")
+            if grade_id in grade_ids or (meta.get("grade") and not meta.get("solution")):
+                continue
+            if grade_id in self.lesson.locked:
+                cell_type, source = self.lesson.locked[grade_id]
+                if cell_type != "code":
+                    continue
+                cells.append([index, source])
+            elif cell.cell_type == "code":
+                cells.append([index, cell.source])
+        return cells
+
+    def _all_zero(self, reason: str, sandbox_kind: str, **extra: Any) -> dict[str, Any]:
+        exercises = {}
+        for g in self.lesson.grade_cells:
+            ex = get_exercise(g.exercise)
+            exercises[g.grade_id] = {
+                "exercise": ex.id, "title": ex.title, "score": 0.0, "max": g.points,
+                "checks": [
+                    {"title": c.title, "points": c.points, "earned": 0, "hidden": c.hidden,
+                     "message": reason}
+                    for c in ex.checks
+                ],
+            }  # fmt: skip
+        return {"exercises": exercises, "cells": {}, "notes": [reason], "sandbox": sandbox_kind,
+                **extra}  # fmt: skip
+
+    def _run(
+        self, cells: list[list[Any]], sandbox: Sandbox, sandbox_kind: str, keys: dict[int, str]
+    ) -> dict[str, Any]:
+        skipped: dict[int, str] = {}
+        notes: list[str] = []
+        job = {"answers": [[g.exercise, g.expression] for g in self.lesson.grade_cells]}
+        for _attempt in range(MAX_RESTARTS + 1):
+            job["cells"] = [c for c in cells if c[0] not in skipped]
+            session = Session(sandbox, job, self.options)
+            outcome = self._run_cells(session, skipped)
+            if outcome is not None:
+                break
+            session.close()
+        else:
+            notes.append(f"the notebook kept failing; gave up after {MAX_RESTARTS} restarts")
+            return dict(
+                self._all_zero(notes[-1], sandbox_kind), cells=_cells_json({}, skipped, keys)
+            )
+        done, answers, lost = outcome
+        if lost:
+            notes.append(lost)
+        try:
+            exercises = self._check(answers, session, lost)
+        finally:
+            session.close()
+        for index, reason in skipped.items():
+            notes.append(f"cell {index + 1} was skipped: {reason}")
+        return {"exercises": exercises, "cells": _cells_json(done, skipped, keys), "notes": notes,
+                "sandbox": sandbox_kind}  # fmt: skip
+
+    def _run_cells(self, session: Session, skipped: dict[int, str]):
+        """Run the notebook; the cells' outcomes and the answers, or None after marking the
+        cell that killed the run as skipped."""
+        done: dict[int, dict[str, Any]] = {}
+        current: int | None = None
+        started = False
+        timeout = STARTUP_TIMEOUT
+        while True:
+            try:
+                message = session.receive(timeout)
+            except TimeoutError:
+                session.kill()
+                if current is None:
+                    raise GradingError("the sandbox did not start in time") from None
+                skipped[current] = f"it ran longer than {self.options.cell_timeout:g} s"
+                return None
+            if message is None or message.get("event") == "violation":
+                why = message["reason"] if message else session.death()
+                if current is not None:
+                    skipped[current] = why
+                    return None
+                if not started:
+                    raise GradingError(f"the sandbox failed to start: {why}")
+                return done, {}, f"the notebook's process ended before its answers were read: {why}"
+            event = message.get("event")
+            if event == "ready":
+                started = True
+                timeout = self.options.cell_timeout
+            elif event == "start":
+                current = message.get("index")
+                timeout = self.options.cell_timeout
+            elif event == "done" and message.get("index") == current:
+                done[current] = message
+                current = None
+                timeout = self.options.cell_timeout
+            elif event == "answers":
+                answers = message.get("answers")
+                return done, answers if isinstance(answers, dict) else {}, None
+
+    def _check(self, answers: dict[str, Any], session: Session, lost: str | None) -> dict[str, Any]:
+        from .grading import CheckResult, Score, grade
+
+        results = {}
+        calls = _Calls(session, self.options.call_timeout)
+        for cell in self.lesson.grade_cells:
+            ex = get_exercise(cell.exercise)
+            answer = answers.get(cell.exercise) if isinstance(answers, dict) else None
+            problem = None
+            if not isinstance(answer, dict) or "value" not in answer:
+                problem = (answer or {}).get("missing") if isinstance(answer, dict) else None
+                problem = f"no answer: {problem or lost or 'the notebook did not define it'}"
+            else:
+                try:
+                    value = wire.decode(answer["value"], contract=_rebuild, function=calls.proxy)
+                except LabError as exc:
+                    problem = str(exc).splitlines()[0]
+            if problem is not None:
+                score = Score(
+                    ex, [CheckResult(c.title, c.points, 0, c.hidden, problem) for c in ex.checks]
+                )
+            else:
+                score = grade(ex.id, value, quiet=True, record=False, chain=self.chain)
+            entry = score.to_dict()
+            entry["max"] = cell.points
+            entry["report_html"] = score.report_html()
+            entry["report"] = score.report()
+            results[cell.grade_id] = entry
+        return results
+
+
+def _cells_json(
+    done: dict[int, dict[str, Any]], skipped: dict[int, str], keys: dict[int, str]
+) -> dict[str, Any]:
+    """What each learner cell did, by cell id, with outputs fit for feedback."""
+    cells = {}
+    for index, message in done.items():
+        if index in keys:
+            cells[keys[index]] = {
+                "status": str(message.get("status")),
+                "error": str(message.get("error") or "")[:500] or None,
+                "outputs": _clean_outputs(message.get("outputs")),
+            }
+    for index, reason in skipped.items():
+        cells[keys.get(index, f"#{index}")] = {
+            "status": "skipped",
+            "error": f"not run by the grader: {reason}",
+            "outputs": [{"output_type": "error", "ename": "CellSkipped",
+                         "evalue": f"the grader skipped this cell: {reason}", "traceback": []}],
+        }  # fmt: skip
+    return cells
+
+
+def _clean_outputs(outputs: Any) -> list[dict[str, Any]]:
+    """Outputs from the sandbox, kept to plain text and PNG images (no HTML or scripts from a
+    submission reach the feedback pages or formgrader)."""
+    clean: list[dict[str, Any]] = []
+    for out in outputs if isinstance(outputs, list) else []:
+        if not isinstance(out, dict):
+            continue
+        kind = out.get("output_type")
+        if kind == "stream" and out.get("name") in ("stdout", "stderr"):
+            clean.append(
+                {"output_type": "stream", "name": out["name"], "text": str(out.get("text"))}
+            )
+        elif kind == "display_data" and isinstance(out.get("data"), dict):
+            data = {k: str(v) for k, v in out["data"].items() if k in ("text/plain", "image/png")}
+            if data:
+                clean.append({"output_type": "display_data", "data": data, "metadata": {}})
+        elif kind == "error":
+            trace = out.get("traceback") if isinstance(out.get("traceback"), list) else []
+            clean.append(
+                {
+                    "output_type": "error",
+                    "ename": str(out.get("ename")),
+                    "evalue": str(out.get("evalue")),
+                    "traceback": [str(t) for t in trace],
+                }
+            )
+    return clean
+
+
+def _rebuild(spec: dict[str, Any]) -> Any:
+    """A contract from the sandbox, compiled here from its source (never trusted bytecode)."""
+    from .compiler import compile_standard_input
+
+    try:
+        result = compile_standard_input(spec["input"], str(spec["solc"]), [str(spec["unit"])])
+        return result.contract(str(spec["name"]))
+    except LabError as exc:
+        raise GradingError(
+            f"the contract did not compile for grading: {str(exc).splitlines()[0]}"
+        ) from None
+    except (KeyError, TypeError, AttributeError):
+        raise wire.WireError("malformed contract from the sandbox") from None
+
+
+class _Calls:
+    """Calls to learner functions, which live in the sandbox."""
+
+    def __init__(self, session: Session, timeout: float) -> None:
+        self.session = session
+        self.timeout = timeout
+        self.broken: str | None = None
+
+    def proxy(self, key: str):
+        name = key.split(":", 1)[-1]
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return self.call(key, name, args, kwargs)
+
+        call.__name__ = call.__qualname__ = name
+        return call
+
+    def call(self, key: str, name: str, args: tuple, kwargs: dict) -> Any:
+        if self.broken:
+            raise SubmissionRaised(f"{name}() cannot be called: {self.broken}")
+        self.session.send(
+            {"call": key, "args": wire.encode(list(args)), "kwargs": wire.encode(kwargs)}
+        )
+        try:
+            reply = self.session.receive(self.timeout)
+        except TimeoutError:
+            self.session.kill()
+            self.broken = f"an earlier call ran longer than {self.timeout:g} s"
+            raise SubmissionRaised(f"{name}() did not return within {self.timeout:g} s") from None
+        if reply is None or reply.get("event") not in ("return", "raised"):
+            self.broken = self.session.death() if reply is None else "the sandbox misbehaved"
+            raise SubmissionRaised(f"{name}() stopped the notebook's process: {self.broken}")
+        if reply["event"] == "return":
+            return wire.decode(reply.get("value"), contract=_rebuild)
+        kind, message = str(reply.get("type")), str(reply.get("message"))[:2000]
+        builtin = getattr(__import__("builtins"), kind, None)
+        if isinstance(builtin, type) and issubclass(builtin, Exception):
+            raise builtin(message)  # an AssertionError stays an AssertionError for the check
+        raise SubmissionRaised(f"{name}() raised {kind}: {message}")
+
+
+def write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+# --- the pool ------------------------------------------------------------------------------------
+
+_worker: Grader | None = None
+
+
+def _init_worker(lesson: Lesson, options: Options) -> None:
+    global _worker
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    _worker = Grader(lesson, options)
+
+
+def _grade_in_worker(task: tuple[Submission, Path, str]) -> dict[str, Any]:
+    submission, path, key = task
+    assert _worker is not None
+    try:
+        return _worker.grade(submission, path, key)
+    except Exception as exc:
+        return {"student": submission.student, "error": f"{type(exc).__name__}: {exc}"}
+
+
+def _cell_key(cell: Any, index: int) -> str:
+    return cell.get("id") or f"#{index}"
+
+
+# --- the class -----------------------------------------------------------------------------------
+
+
+def course_root() -> Path:
+    return Path(os.environ.get("SOLLAB_COURSE_ROOT") or lab_root()).resolve()
+
+
+def course_work(course: Path) -> Path:
+    return course / ".sollab" / "course"
+
+
+@dataclass
+class ClassGrades:
+    lesson: Lesson
+    results: list[dict[str, Any]]  # one per student, sorted by student
+    csv: Path
+    feedback: Path
+    sandboxed: bool
+    problems: list[str]  # students the pipeline could not finish, with why
+
+
+def grade_class(
+    lesson_name: str,
+    submissions: Path,
+    *,
+    jobs: int | None = None,
+    options: Options | None = None,
+    force: bool = False,
+    csv_path: Path | None = None,
+    progress: Any = None,
+) -> ClassGrades:
+    """Grade every submission of ``lesson_name`` in ``submissions``; see the module's doc."""
+    import multiprocessing
+
+    options = options or Options(course=course_root())
+    course = Path(options.course).resolve()
+    lesson = Lesson.load(lesson_name, course)
+    found = find_submissions(Path(submissions), lesson)
+    if not found:
+        raise GradingError(
+            f"no notebooks in {submissions}: give a folder with one notebook or folder per student"
+        )
+    results_dir = course_work(course) / "grading" / lesson.name
+    fingerprint = lesson.fingerprint()
+    results: dict[str, dict[str, Any]] = {}
+    tasks = []
+    for sub in found:
+        key = hashlib.sha256(fingerprint.encode() + sub.notebook.read_bytes()).hexdigest()[:24]
+        path = results_dir / f"{sub.student}.json"
+        if not force and path.exists():
+            try:
+                previous = json.loads(path.read_text())
+            except ValueError:
+                previous = {}
+            if previous.get("key") == key:
+                results[sub.student] = previous  # graded before: resume
+                continue
+        tasks.append((sub, path, key))
+    report = progress or (lambda done, total, result: None)
+    total = len(found)
+    report(len(results), total, None)
+    if tasks:
+        jobs = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
+        context = multiprocessing.get_context("spawn")
+        with context.Pool(jobs, initializer=_init_worker, initargs=(lesson, options)) as pool:
+            for result in pool.imap_unordered(_grade_in_worker, tasks):
+                results[result["student"]] = result
+                report(len(results), total, result)
+    ordered = [results[s.student] for s in sorted(found, key=lambda s: s.student)]
+    problems = [f"{r['student']}: {r['error']}" for r in ordered if "error" in r]
+    problems += _record_in_nbgrader(lesson, found, course, results_dir, results)
+    csv_path = Path(csv_path or course_work(course) / "grades" / f"{lesson.name}.csv")
+    _write_csv(csv_path, lesson, ordered)
+    return ClassGrades(
+        lesson, ordered, csv_path, course_work(course) / "feedback",
+        sandboxed=bool(options.isolate and bubblewrap()), problems=problems,
+    )  # fmt: skip
+
+
+def _write_csv(path: Path, lesson: Lesson, results: list[dict[str, Any]]) -> None:
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["student", *(g.exercise for g in lesson.grade_cells), "total", "max", "notes"])
+    max_total = sum(g.points for g in lesson.grade_cells)
+    for r in results:
+        exercises = r.get("exercises", {})
+        points = [exercises.get(g.grade_id, {}).get("score", 0) for g in lesson.grade_cells]
+        notes = "; ".join(r.get("notes", [])) or r.get("error", "")
+        writer.writerow([r["student"], *(f"{p:g}" for p in points), f"{sum(points):g}",
+                         f"{max_total:g}", notes])  # fmt: skip
+    write_atomically(path, out.getvalue())
+
+
+def _nbgrader_api(course: Path, results_dir: Path):
+    """nbgrader's API with the course's jupyter_config.py and sollab's autograde pipeline:
+    nbgrader's own steps, with Execute replaced by InjectGrades."""
+    from nbgrader.apps import NbGraderAPI
+    from traitlets.config.loader import PyFileConfigLoader
+
+    os.environ["SOLLAB_COURSE_ROOT"] = str(course)
+    bin_dir = str(Path(sys.executable).parent)  # nbgrader runs `alembic` from PATH
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+    config = PyFileConfigLoader("jupyter_config.py", path=str(lab_root())).load_config()
+    config.Autograde.autograde_preprocessors = [
+        "sollab.nbgrader.InjectGrades",
+        "nbgrader.preprocessors.IgnorePattern",
+        "nbconvert.preprocessors.ClearMetadataPreprocessor",
+        "nbgrader.preprocessors.LimitOutput",
+        "nbgrader.preprocessors.SaveAutoGrades",
+        "nbgrader.preprocessors.AssignLatePenalties",
+        "nbgrader.preprocessors.CheckCellMetadata",
+    ]
+    config.OverwriteCells.add_missing_cells = True  # a deleted grade cell comes back, graded
+    config.InjectGrades.results_directory = str(results_dir)
+    return NbGraderAPI(config=config)
+
+
+def _record_in_nbgrader(
+    lesson: Lesson,
+    found: list[Submission],
+    course: Path,
+    results_dir: Path,
+    results: dict[str, dict[str, Any]],
+) -> list[str]:
+    """Autograde through nbgrader (gradebook, autograded notebooks), then feedback."""
+    import logging
+    import warnings
+
+    from sqlalchemy.exc import SAWarning
+
+    warnings.filterwarnings("ignore", category=SAWarning)  # nbgrader's, once per new student
+    api = _nbgrader_api(course, results_dir)
+    api.log.setLevel(logging.ERROR)
+    submitted = Path(api.coursedir.submitted_directory)
+    if not submitted.is_absolute():
+        submitted = course / submitted
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(api.coursedir.db_url) as gb:
+        try:
+            gb.find_assignment(lesson.name)
+        except MissingEntry:
+            done = api.generate_assignment(lesson.name, force=True)
+            if not done["success"]:
+                return [f"nbgrader could not register {lesson.name}: {done['error'][-500:]}"]
+    problems = []
+    for sub in found:
+        folder = submitted / sub.student / lesson.name
+        target = folder / lesson.notebook_name
+        if sub.notebook.resolve() != target.resolve():  # an LMS folder: file it as nbgrader does
+            folder.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(sub.notebook, target)
+            stamp = sub.notebook.parent / "timestamp.txt"
+            if stamp.exists() and stamp.parent != sub.notebook.parent.parent:
+                shutil.copyfile(stamp, folder / "timestamp.txt")
+        if "error" in results[sub.student]:
+            continue
+        done = api.autograde(lesson.name, sub.student, force=True, create=True)
+        if not done["success"] and results[sub.student].get("invalid"):
+            _record_zero(api.coursedir.db_url, lesson, sub.student)  # it is not a notebook
+            continue
+        if not done["success"]:
+            why = (done.get("error") or done.get("log") or "").strip().splitlines()
+            problems.append(
+                f"{sub.student}: nbgrader could not record it ({why[-1] if why else '?'})"
+            )
+            continue
+        feedback = api.generate_feedback(lesson.name, sub.student, force=True)
+        if not feedback["success"]:
+            problems.append(f"{sub.student}: no feedback ({feedback.get('error', '')[-300:]})")
+    return problems
+
+
+def _record_zero(db_url: str, lesson: Lesson, student: str) -> None:
+    """A submission nbgrader cannot read scores 0 in the gradebook, as a missing one does."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(db_url) as gb:
+        gb.update_or_create_submission(lesson.name, student)
+        notebook = gb.find_submission_notebook(lesson.source.stem, lesson.name, student)
+        for grade in notebook.grades:
+            grade.auto_score = 0
+            grade.needs_manual_grade = False
+        gb.db.commit()
