@@ -108,7 +108,12 @@ def _shares(t, total: int, n: int) -> list:
     try:
         got = t.submission(total, n)
     except NotImplementedError:
-        t.expect(False, f"split({total}, {n}) to return the shares", "it is not written yet")
+        t.expect(
+            False,
+            f"split({total}, {n}) to return the shares",
+            "NotImplementedError: it is not written yet",
+            "replace the `raise NotImplementedError()` line with your code",
+        )
     except Exception as exc:  # the learner's bug, reported as such
         t.expect(False, f"split({total}, {n}) to return the shares", f"{type(exc).__name__}: {exc}")
     t.expect(
