@@ -105,7 +105,12 @@ PROPERTY: dict[str, Mutant] = {
     "rounding": (
         "catches a rounding bug",
         "a rounding bug",
-        [("call{value: amount}", "call{value: amount / 1 gwei * 1 gwei}")],
+        [
+            (
+                "balanceOf[msg.sender] += msg.value;",
+                "balanceOf[msg.sender] += msg.value / 1 gwei * 1 gwei;",
+            )
+        ],
     ),
 }
 
@@ -169,9 +174,9 @@ def describe(exc: BaseException) -> str:
 
 @contextlib.contextmanager
 def _hypothesis_defaults(shrink: bool) -> Iterator[None]:
-    """Hypothesis defaults while the learner's tests run: reproducible, no deadline, no example
-    database, and no shrinking on mutants (only the correct run's failure is ever shown).
-    Settings the learner's test names itself still win."""
+    """Hypothesis defaults while the learner's tests run: the lesson's 15 examples, reproducible,
+    no deadline, no example database, and no shrinking on mutants (only the correct run's
+    failure is ever shown). Settings the learner's test names itself still win."""
     try:
         from hypothesis import Phase, settings
     except ImportError:
@@ -180,7 +185,12 @@ def _hypothesis_defaults(shrink: bool) -> Iterator[None]:
     previous = getattr(settings, "_current_profile", None) or "default"
     phases = [Phase.explicit, Phase.generate] + ([Phase.shrink] if shrink else [])
     settings.register_profile(
-        "sollab-grading", deadline=None, database=None, derandomize=True, phases=phases
+        "sollab-grading",
+        max_examples=15,  # each example sends transactions: the lesson's number
+        deadline=None,
+        database=None,
+        derandomize=True,
+        phases=phases,
     )
     settings.load_profile("sollab-grading")
     try:
@@ -218,6 +228,12 @@ def passes_on_correct(t: Any) -> None:
     if entry is None or entry[0] is not t.submission:
         entry = runs[id(t.submission)] = (t.submission, run_tests(t.submission, "correct"))
     failure = entry[1]
+    if isinstance(failure, NotImplementedError):
+        raise CheckFailed(
+            "your tests in the function",
+            "not written yet (it raises NotImplementedError)",
+            "replace `raise NotImplementedError()` with your tests, then run this cell again",
+        )
     if failure is not None:
         raise CheckFailed(
             "your tests to pass on the correct Savings contract",
