@@ -17,12 +17,12 @@ facts = exercise(
     submits="value",
     name="facts",
     hints=[
-        "`lab.accounts` is a list-like of the funded accounts: `len(...)` counts them, and "
-        "`lab.accounts.bob` is bob's account (an address string).",
-        "Ether amounts on chain are whole numbers of wei; `lab.chain.balance(...)` answers in "
-        "wei. Look up how many wei make one ether (ethereum.org calls it the smallest unit).",
-        'Your answer is one dict, e.g. `{"accounts": ..., "bob": ..., "wei_per_ether": ...}`, '
-        "with a number, a string and a number.",
+        "Everything you need was shown in section 1: see what `lab.accounts` can do, and how "
+        "balances were turned from wei into ether.",
+        "`len(lab.accounts)` counts the funded accounts; `lab.accounts.bob` is bob's account, "
+        "and an account is its address (a string).",
+        "An ether is a billion billion wei: a power of ten. Write it with `**` so it stays a "
+        "whole number (`1e18` would be a float).",
     ],
 )
 
