@@ -394,8 +394,9 @@ def _num(n: int) -> str:
     return f"2**256 - {MAX + 1 - n}" if n > MAX - 1000 else str(n)
 
 
-def _calc(t: CheckContext, fn: str, *args):
-    c = t.deploy()
+def _calc(t: CheckContext, fn: str, *args, calculator=None):
+    """``fn(*args)`` on ``calculator`` (a fresh Calculator if not given), or a failed check."""
+    c = calculator or t.deploy()
     try:
         return getattr(c, fn)(*args)
     except sollab.LabError as exc:
@@ -405,8 +406,9 @@ def _calc(t: CheckContext, fn: str, *args):
 
 @mathlib.check("average() of small numbers rounds down", points=1)
 def _(t):
+    c = t.deploy()
     for a, b in ((1, 3), (2, 3), (0, 0), (7, 8), (10, 0)):
-        got = _calc(t, "average", a, b)
+        got = _calc(t, "average", a, b, calculator=c)
         t.expect(got == (a + b) // 2, f"average({a}, {b}) to be {(a + b) // 2}", f"{got}")
 
 
@@ -429,8 +431,9 @@ def _(t, pair):
 
 @mathlib.check("sqrt() of perfect squares", points=1)
 def _(t):
+    c = t.deploy()
     for r in (0, 1, 2, 3, 12, 1000, 10**18):
-        got = _calc(t, "sqrt", r * r)
+        got = _calc(t, "sqrt", r * r, calculator=c)
         t.expect(got == r, f"sqrt({r * r}) to be {r}", f"{got}")
 
 
@@ -438,7 +441,7 @@ def _(t):
     "sqrt(x) is the largest r with r * r <= x",
     st.one_of(st.integers(0, 10**6), st.integers(0, 2**128), st.integers(0, MAX)),
     points=2,
-    examples=12,
+    examples=10,
 )
 def _(t, x):
     got = _calc(t, "sqrt", x)
@@ -464,12 +467,13 @@ def _(t, pair):
 
 @mathlib.check("the largest uint256 does not break average() or sqrt()", points=1, hidden=True)
 def _(t):
+    c = t.deploy()
     for fn, args, want in (
         ("average", (MAX, MAX), MAX),
         ("average", (MAX, MAX - 1), MAX - 1),
         ("sqrt", (MAX,), math.isqrt(MAX)),
         ("sqrt", (MAX - 1,), math.isqrt(MAX - 1)),
     ):
-        got = _calc(t, fn, *args)
+        got = _calc(t, fn, *args, calculator=c)
         shown = ", ".join(map(_num, args))
         t.expect(got == want, f"{fn}({shown}) to be {_num(want)}", _num(got))
