@@ -260,7 +260,7 @@ def _send_all(t, sender: str, txs: list[dict[str, Any]]) -> None:
     """Send the batch from ``sender`` in order; the chain refusing one fails the check."""
     for i, tx in enumerate(txs):
         try:
-            t.chain.w3.eth.send_transaction({"from": sender, **tx})
+            t.chain.w3.eth.send_transaction({**tx, "from": sender})
         except Exception as exc:
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise CheckFailed(

@@ -78,6 +78,7 @@ return42 = exercise(
 )
 
 MAX_SIZE = 32
+CALL_GAS = 100_000  # returning 42 takes a few dozen gas; a loop fails fast
 
 
 def _code(t) -> bytes:
@@ -117,7 +118,12 @@ def _init_code(runtime: bytes) -> bytes:
 
 
 def _deployed(t, runtime: bytes) -> str:
-    receipt, _ = t.chain._transact(None, _init_code(runtime), what="deploying your code")
+    try:
+        receipt, _ = t.chain._transact(None, _init_code(runtime), what="deploying your code")
+    except Exception as exc:  # e.g. more than the 24,576 bytes a contract may have
+        raise CheckFailed(
+            "your code to deploy", f"deploying it failed: {str(exc).splitlines()[0]}"
+        ) from None
     t.expect(
         t.chain.code(receipt.contract_address) == runtime,
         "the deployed code to be your code",
@@ -129,13 +135,13 @@ def _deployed(t, runtime: bytes) -> str:
 def _output(t, address: str, data: bytes = b"", value: int = 0) -> bytes:
     """What calling the code returns; a revert or running out of gas fails the check."""
     try:
-        return t.chain._call(address, data, value=value, what="calling your code")
+        return t.chain._call(address, data, value=value, gas=CALL_GAS, what="calling your code")
     except Exception as exc:
         raise CheckFailed(
             "the call to return",
-            f"it failed: {str(exc).splitlines()[0]}",
-            "an instruction that is not one (an INVALID byte), a stack underflow or a JUMP "
-            "to a non-JUMPDEST stops the code",
+            f"it failed: {str(exc).splitlines()[0].split('; pass gas=')[0]}",
+            "a byte that is no instruction, a stack underflow, a JUMP to a non-JUMPDEST or an "
+            "endless loop stops the code",
         ) from None
 
 

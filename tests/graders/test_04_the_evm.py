@@ -74,6 +74,8 @@ def compiled_runtime():
         ("0x36602a015f5260205ff3", 5),  # 42 + CALLDATASIZE: wrong once there is calldata
         ("0x600a600c600039600a6000f3602a60005260206000f3", 2),  # init code, not runtime code
         ("0x602a5f52", 2),  # no RETURN: the code ends, which returns nothing
+        ("0x5b600056", 2),  # JUMPDEST, PUSH1 0, JUMP: loops until out of gas
+        ("0x602a5f5260205f", 2),  # RETURN missing: a stack left with 32 and 0, nothing returned
     ],
 )
 def test_return_42_each_mistake_loses_its_own_checks(code, points):
