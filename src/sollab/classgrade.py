@@ -31,13 +31,14 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import wire
 from .errors import LabError
-from .grading import GradingError, get_exercise, graders_dir
+from .grading import GradingError, get_exercise
 from .paths import lab_root
 from .sandbox import Limits, Sandbox, bubblewrap
 
@@ -109,8 +110,9 @@ class Lesson:
 
         digest = hashlib.sha256(__version__.encode())
         digest.update(self.source.read_bytes())
-        for path in sorted(graders_dir().glob("*.py")):
-            digest.update(path.name.encode() + path.read_bytes())
+        files = {get_exercise(g.exercise).defined_in for g in self.grade_cells}
+        for name in sorted(f for f in files if f):
+            digest.update(Path(name).read_bytes())
         return digest.hexdigest()[:16]
 
 
@@ -238,11 +240,17 @@ class Session:
             pass
 
     def receive(self, timeout: float) -> dict[str, Any] | None:
-        """The next message; None when the process ended; raises TimeoutError."""
-        try:
-            return self.messages.get(timeout=timeout)
-        except queue.Empty:
-            raise TimeoutError from None
+        """The next message, after serving any compile requests; None when the process ended;
+        raises TimeoutError."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                message = self.messages.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise TimeoutError from None
+            if message is None or message.get("event") != "compile":
+                return message
+            self.send(_compile_for_sandbox(message))
 
     def death(self) -> str:
         """Why the process ended, in words."""
@@ -510,6 +518,30 @@ def _clean_outputs(outputs: Any) -> list[dict[str, Any]]:
                 }
             )
     return clean
+
+
+def _compile_for_sandbox(request: dict[str, Any]) -> dict[str, Any]:
+    """solc's raw output for a compile the sandbox asked for, from this process's compiler."""
+    from .compiler import _native_compile, default_compiler
+    from .versions import select_compiler
+
+    try:
+        input_json = request["input"]
+        if not isinstance(input_json, str) or len(input_json) > wire.MAX_MESSAGE:
+            raise wire.WireError("malformed compile request")
+        compiler = select_compiler([], str(request["solc"]))
+        compiling = default_compiler()
+        key = compiling.cache.key(compiler, input_json)
+        hit = compiling.cache.get(key)
+        if hit is not None:
+            output, version = hit
+        elif compiler.kind == "native":
+            output, version = _native_compile(compiler, input_json)
+        else:
+            output, version = compiling.worker.compile(compiler, input_json)
+        return {"compiled": output, "version": version}
+    except (LabError, KeyError) as exc:
+        return {"error": str(exc).splitlines()[0] if str(exc) else type(exc).__name__}
 
 
 def _rebuild(spec: dict[str, Any]) -> Any:

@@ -25,6 +25,7 @@ import io
 import json
 import os
 import re
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,6 +79,7 @@ class Exercise:
     hints: list[str] = field(default_factory=list)
     name: str | None = None  # the Python name the learner's answer is bound to in the notebook
     checks: list[Check] = field(default_factory=list)
+    defined_in: str | None = None  # the graders/ file that declares it
 
     @property
     def lesson(self) -> str:
@@ -136,6 +138,7 @@ def exercise(
     if submits == "contract" and not contract:
         raise GradingError(f"{id}: a contract exercise names its contract (contract='Counter')")
     ex = Exercise(id, title, submits, contract, list(hints or []), name=name or contract)
+    ex.defined_in = sys._getframe(1).f_globals.get("__file__")  # the grader file
     _REGISTRY[id] = ex
     return ex
 
@@ -195,6 +198,63 @@ class CheckContext:
         from .testing import reverts
 
         return reverts(*args, **kwargs)
+
+    def call(self, *args: Any, **kwargs: Any) -> Any:
+        """Call the learner's function; if it raises, the check fails saying so (and "not done
+        yet" while it still raises NotImplementedError)."""
+        name = self.exercise.name or "your function"
+        try:
+            return self.submission(*args, **kwargs)
+        except NotImplementedError:
+            raise CheckFailed(
+                f"{name} to return an answer",
+                "it raises NotImplementedError: not done yet",
+                "replace `raise NotImplementedError()` with your code",
+            ) from None
+        except Exception as exc:
+            shown = ", ".join(_short(a) for a in args)
+            raise CheckFailed(
+                f"{name}({shown}) to return an answer", f"it raised {type(exc).__name__}: {exc}"
+            ) from None
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+class _LazyChain:
+    """A chain created on first use, so function and value exercises that never touch one do
+    not pay for it; anchors opened before it existed still undo what happens inside them."""
+
+    def __init__(self) -> None:
+        self._chain: Any = None
+        self._open: list[contextlib.ExitStack] = []  # anchors waiting for the chain
+
+    def _get(self) -> Any:
+        if self._chain is None:
+            from .chain import Chain
+
+            self._chain = Chain()
+            for stack in self._open:  # outermost first, so they unwind in order
+                stack.enter_context(self._chain.anchor())
+        return self._chain
+
+    @contextlib.contextmanager
+    def anchor(self) -> Iterator[None]:
+        if self._chain is not None:
+            with self._chain.anchor():
+                yield
+            return
+        with contextlib.ExitStack() as stack:
+            self._open.append(stack)
+            try:
+                yield
+            finally:
+                self._open.remove(stack)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._get(), name)
 
 
 @dataclass
@@ -296,6 +356,8 @@ def _message(exc: BaseException) -> str:
         return str(exc).splitlines()[0]  # e.g. a revert, without its source snippet
     if isinstance(exc, AssertionError):
         return str(exc) or "a condition did not hold"
+    if isinstance(exc, NotImplementedError):
+        return "not done yet: replace `raise NotImplementedError()` with your code"
     return f"the check stopped with {type(exc).__name__}: {exc}"
 
 
@@ -342,7 +404,8 @@ def _run_property(check: Check, context: CheckContext) -> None:
         with contextlib.redirect_stdout(io.StringIO()):  # hypothesis reports to stdout
             prop()
     except Exception as exc:
-        smallest = f"smallest failing input: {failing[-1]!r}" if failing else ""
+        not_done = isinstance(exc, NotImplementedError) or "not done yet" in str(exc)
+        smallest = f"smallest failing input: {failing[-1]!r}" if failing and not not_done else ""
         if isinstance(exc, CheckFailed):
             raise CheckFailed(exc.expected, exc.got, exc.hint, note=smallest) from None
         raise CheckFailed("", _message(exc), note=smallest) from None
@@ -363,9 +426,7 @@ def grade(
     grade (``hidden=True``) counts towards the learner's progress unless ``record=False`` (the
     class grader's)."""
     ex = get_exercise(exercise_id)
-    from .chain import Chain
-
-    chain = chain or Chain()
+    chain = chain or _LazyChain()
     try:
         normalised = _normalise(ex, submission)
     except LabError as exc:

@@ -10,8 +10,10 @@ a score.
 The conversation is JSON lines. First line in: the job ``{"cells": [[index, source], ...],
 "answers": [[exercise_id, expression], ...]}``. Out: ``ready``, then ``start``/``done`` for
 each cell, then ``answers``; then, for each ``{"call": key, "args": ..., "kwargs": ...}`` in,
-a ``return`` or ``raised``. The learner's own output never reaches this channel: file
-descriptors 1 and 2 point at stderr, which the grader drains and caps.
+a ``return`` or ``raised``. Solidity is compiled by the grader: a ``compile`` request out
+is answered by ``{"compiled": output, "version": ...}`` in. The learner's own output never
+reaches this channel: file descriptors 1 and 2 point at stderr, which the grader drains and
+caps.
 """
 
 from __future__ import annotations
@@ -129,6 +131,26 @@ class _Runner:
             return {"event": "raised", "type": "NotPlainData", "message": str(exc)[:2000]}
 
 
+class _RelayCompiler:
+    """Stands in for the solc-js worker: compiles through the grader, whose compiler is warm
+    (and which compiles the same sources again to grade them, from its cache)."""
+
+    def __init__(self, runner: _Runner, inbox: Any) -> None:
+        self.runner, self.inbox = runner, inbox
+
+    def start(self, preload: Any = None) -> None:
+        pass
+
+    def compile(self, compiler: Any, input_json: str) -> tuple[str, str]:
+        from .errors import CompilerCrashed
+
+        self.runner.send({"event": "compile", "solc": str(compiler.version), "input": input_json})
+        reply = wire.loads(self.inbox.readline())
+        if "compiled" not in reply:
+            raise CompilerCrashed(str(reply.get("error", "the grader could not compile this")))
+        return str(reply["compiled"]), str(reply["version"])
+
+
 def _rebuild(spec: dict[str, Any]) -> Any:
     """A compiled contract sent by the grader, compiled here and bound to the kernel's chain."""
     import sollab
@@ -150,6 +172,9 @@ def main() -> None:
     sys.stdin = open(os.devnull)  # noqa: SIM115
     runner = _Runner(channel)
     job = wire.loads(inbox.readline())
+    from . import compiler
+
+    compiler._default = compiler.Compiler(worker=_RelayCompiler(runner, inbox), disk_cache=False)
     shell = runner.start_shell()
     runner.send({"event": "ready"})
     for index, source in job.get("cells", []):
