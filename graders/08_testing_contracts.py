@@ -127,14 +127,14 @@ def mutate(text: str, edits: list[tuple[str, str]]) -> str:
 
 
 @cache
-def artifacts() -> dict[str, Any]:
-    """The correct Savings (``"correct"``) and every mutant, compiled together once."""
+def artifact(key: str) -> Any:
+    """The correct Savings (``"correct"``) or a mutant, compiled on its own as ``Savings.sol``:
+    the learner's code receives it, so it must carry no other mutant's source, nor a file name
+    that gives the bug away."""
     text = (lab_root() / SOURCE).read_text()
-    units = {"Savings.sol": text}
-    units.update({f"{key}.sol": mutate(text, edits) for key, (_, _, edits) in MUTANTS.items()})
-    result = sollab.compile_sources(units)
-    found = {key: result[f"{key}.sol:Savings"] for key in MUTANTS}
-    return {"correct": result["Savings.sol:Savings"], **found}
+    if key != "correct":
+        text = mutate(text, MUTANTS[key][2])
+    return sollab.compile_source(text, "Savings.sol")["Savings"]
 
 
 # --- running the learner's tests --------------------------------------------------------------
@@ -204,7 +204,7 @@ def run_tests(test: Any, key: str) -> BaseException | None:
     their code uses for time travel and accounts), undoing everything afterwards; returns what
     it raised, or None."""
     chain = sollab.get_chain()
-    contract = ContractFactory(artifacts()[key], sollab.get_chain)
+    contract = ContractFactory(artifact(key), sollab.get_chain)
     with contextlib.ExitStack() as stack:
         stack.enter_context(chain.anchor())
         stack.enter_context(_hypothesis_defaults(shrink=key == "correct"))

@@ -24,9 +24,7 @@ CORRECT = None  # the correct Savings as a kernel-chain factory, for a suite tha
 def mutants():
     """The grader module's namespace: its mutants, compiled once for the module."""
     ex = load_graders()[BASICS]
-    namespace = ex.checks[0].run.__globals__
-    namespace["artifacts"]()
-    return namespace
+    return ex.checks[0].run.__globals__
 
 
 @pytest.fixture(scope="module")
@@ -176,7 +174,7 @@ def test_basics_a_suite_that_fails_on_the_correct_contract_earns_nothing(chain):
 
 def test_basics_a_suite_on_its_own_contract_catches_nothing(chain, mutants):
     global CORRECT
-    CORRECT = lab.ContractFactory(mutants["artifacts"]()["correct"], lab.get_chain)
+    CORRECT = lab.ContractFactory(mutants["artifact"]("correct"), lab.get_chain)
     result = score(BASICS, basics_global_contract, chain)
     assert result == 0
     assert all("they all passed" in r.message for r in result.results)
@@ -432,13 +430,16 @@ def test_a_failing_property_names_its_falsifying_example(chain):
 # --- the mutants themselves ---------------------------------------------------------------------
 
 
-def test_every_mutant_is_one_real_change(mutants):
-    """Each mutant compiles to other code than the correct Savings, and no two are the same."""
-    compiled = mutants["artifacts"]()
+def test_every_mutant_is_one_real_change_and_gives_nothing_away(mutants):
+    """Each mutant compiles to other code than the correct Savings (no two the same), keeps its
+    ABI, and travels alone: its compilation holds only its own source, named Savings.sol."""
+    keys = ["correct", *mutants["MUTANTS"]]
+    compiled = {key: mutants["artifact"](key) for key in keys}
     codes = {key: a.deployed_bytecode.rsplit("a264", 1)[0] for key, a in compiled.items()}
     assert len(set(codes.values())) == len(codes)
     for key, artifact in compiled.items():
         assert artifact.abi == compiled["correct"].abi, key
+        assert list(artifact.compilation.sources) == ["Savings.sol"], key
 
 
 def test_messages_never_show_a_mutants_code(chain, mutants):
