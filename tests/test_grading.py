@@ -270,7 +270,10 @@ def test_sollab_check_scores_zero_when_the_contract_does_not_compile(tmp_path, c
     with pytest.raises(SystemExit):
         main(["check", str(notebook)])
     out = capsys.readouterr().out
-    assert f"{COUNTER}     0 / 6" in out and "the grade cell stopped: NameError" in out
+    assert (
+        f"{COUNTER}     0 / 6" in out
+        and "Counter is not compiled yet: its cell has a compile error" in out
+    )
 
 
 def test_sollab_check_without_a_source_says_how():

@@ -9,6 +9,7 @@ import sollab as lab
 import sollab.magics
 from sollab.contracts import Contract, ContractFactory
 from sollab.errors import LabError, RevertError
+from sollab.grading import Unfinished
 from sollab.magics import CellFailed
 
 HEADER = "// SPDX-License-Identifier: MIT\npragma solidity ^0.8.24;\n"
@@ -158,7 +159,7 @@ def test_two_contracts_with_one_name(ip, shown):
     cell = "%%solidity\n" + HEADER + "contract Twice {}\ncontract Twice {}\n"
     result = run(ip, cell)
     assert isinstance(result.error_in_exec, CellFailed)
-    assert "Twice" not in ip.user_ns
+    assert isinstance(ip.user_ns["Twice"], Unfinished)  # "not compiled yet", not a NameError
     text = repr(shown[0])
     assert "already declared" in text
     assert "hint: this name is used twice" in text
@@ -278,3 +279,23 @@ def test_solution_markers_are_not_solidity_and_are_ignored(ip):
     lines = ip.user_ns["Marked"].artifact.compilation.sources["Marked.sol"].split("\n")
     assert lines[4].strip() == "uint256 public x = 1;"  # line 5 of the cell, as in the notebook
     assert lines[3] == ""  # the marker line, blanked
+
+
+def test_an_unfinished_cell_binds_placeholders_that_grade_to_zero_saying_why(ip):
+    """A released stub binds its contract as "not compiled yet": the grade cell scores 0 with
+    the reason, using it says what is wrong, and an earlier compiled contract is kept."""
+    from sollab.grading import NotCompiled, grade
+
+    ip.user_ns.pop("Counter", None)
+    result = run(ip, "%%solidity\n" + HEADER + "contract Counter {\n    // YOUR CODE HERE\n}\n")
+    assert isinstance(result.error_in_exec, CellFailed)
+    placeholder = ip.user_ns["Counter"]
+    assert isinstance(placeholder, Unfinished)
+    with pytest.raises(NotCompiled, match="YOUR CODE HERE"):
+        placeholder.deploy()
+    score = grade("05-solidity-basics/counter", placeholder, quiet=True, record=False)
+    assert float(score) == 0
+    assert all("not compiled yet" in r.message for r in score.results)
+    ip.user_ns["Kept"] = kept = object()
+    run(ip, "%%solidity\n" + HEADER + "contract Kept {\n    // YOUR CODE HERE\n}\n")
+    assert ip.user_ns["Kept"] is kept

@@ -16,7 +16,7 @@ import sys
 from typing import Any
 
 from .chain import ACCOUNT_NAMES as _ACCOUNT_NAMES
-from .chain import Account, Chain
+from .chain import ETHER, Account, Chain
 from .compiler import (
     Artifact,
     CompilationResult,
@@ -132,6 +132,7 @@ def deploy(artifact: Artifact, *args: Any, **kwargs: Any):
 
 
 __all__ = [
+    "ETHER",
     "Account",
     "ArgumentError",
     "ArithmeticOverflow",

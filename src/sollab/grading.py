@@ -43,6 +43,27 @@ class GradingError(LookupFailed):
     """An unknown exercise id, a submission of the wrong kind, or a malformed grader."""
 
 
+class NotCompiled(LabError, AttributeError):
+    """A contract whose ``%%solidity`` cell has not compiled yet was used."""
+
+
+class Unfinished:
+    """What a ``%%solidity`` cell binds for a contract it declares but could not compile (the
+    released stub, a compile error), so the grade cell scores 0 saying why instead of failing
+    with a NameError."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        self.name, self.reason = name, reason
+
+    def __getattr__(self, attr: str) -> Any:
+        if attr.startswith("_"):
+            raise AttributeError(attr)
+        raise NotCompiled(f"{self.name} is not compiled yet: {self.reason}")
+
+    def __repr__(self) -> str:
+        return f"<{self.name}: not compiled yet ({self.reason})>"
+
+
 class CheckFailed(LabError, AssertionError):
     """Raised inside a check: what was expected, what happened, and a hint."""
 
@@ -199,6 +220,11 @@ class CheckContext:
 
         return reverts(*args, **kwargs)
 
+    def emitted(self, *args: Any, **kwargs: Any):
+        from .testing import emitted
+
+        return emitted(*args, **kwargs)
+
     def call(self, *args: Any, **kwargs: Any) -> Any:
         """Call the learner's function; if it raises, the check fails saying so (and "not done
         yet" while it still raises NotImplementedError)."""
@@ -335,6 +361,8 @@ def _normalise(ex: Exercise, submission: Any) -> Any:
         return submission
     from .compiler import Artifact, CompilationResult, compile_source
 
+    if isinstance(submission, Unfinished):
+        raise GradingError(f"{submission.name} is not compiled yet: {submission.reason}")
     if isinstance(submission, str):
         submission = compile_source(submission, f"{ex.contract}.sol")
     if isinstance(submission, CompilationResult):
@@ -380,6 +408,10 @@ def run_check(check: Check, ex: Exercise, submission: Any, chain: Any) -> CheckR
 
 def _run_property(check: Check, context: CheckContext) -> None:
     from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    # hypothesis keeps a cache (.hypothesis/) in the working directory: not in a lesson's folder
+    set_hypothesis_home_dir(os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY") or _hypothesis_home())
 
     failing: list[Any] = []
 
@@ -389,6 +421,7 @@ def _run_property(check: Check, context: CheckContext) -> None:
         database=None,
         derandomize=True,
         suppress_health_check=list(HealthCheck),
+        report_multiple_bugs=False,  # one failure, shrunk, not an ExceptionGroup
         phases=[Phase.explicit, Phase.generate, Phase.shrink],
     )
     @given(check.strategy)
@@ -409,6 +442,12 @@ def _run_property(check: Check, context: CheckContext) -> None:
         if isinstance(exc, CheckFailed):
             raise CheckFailed(exc.expected, exc.got, exc.hint, note=smallest) from None
         raise CheckFailed("", _message(exc), note=smallest) from None
+
+
+def _hypothesis_home() -> Path:
+    from .paths import lab_home
+
+    return lab_home() / "hypothesis"
 
 
 def grade(
@@ -436,13 +475,11 @@ def grade(
     else:
         results = [run_check(c, ex, normalised, chain) for c in ex.checks if hidden or not c.hidden]
     score = Score(ex, results)
-    if hidden and record:  # a full grade (not a quick visible-only check) counts as progress
+    if hidden and record:  # a full grade (not lab.check()'s visible checks) counts
         progress.record(ex.id, float(score), score.max)
-    if record and (
-        results_file := os.environ.get("SOLLAB_RESULTS")
-    ):  # `sollab check NOTEBOOK` listens
-        with contextlib.suppress(OSError), open(results_file, "a") as f:
-            f.write(json.dumps(score.to_dict()) + "\n")
+        if results_file := os.environ.get("SOLLAB_RESULTS"):  # `sollab check NOTEBOOK` listens
+            with contextlib.suppress(OSError), open(results_file, "a") as f:
+                f.write(json.dumps(score.to_dict()) + "\n")
     if not quiet:
         _show(score)
     return score
@@ -533,4 +570,14 @@ def fresh_registry() -> Iterator[None]:
         _LOADED_FROM.update(loaded)
 
 
-__all__ = ["CheckFailed", "Exercise", "GradingError", "Score", "exercise", "grade", "hint"]
+__all__ = [
+    "CheckFailed",
+    "Exercise",
+    "GradingError",
+    "NotCompiled",
+    "Score",
+    "Unfinished",
+    "exercise",
+    "grade",
+    "hint",
+]

@@ -76,6 +76,15 @@ class SolidityMagics(Magics):
             names.append(artifact.name)
         return names
 
+    def _bind_unfinished(self, cell: str, reason: str) -> None:
+        """Names the cell declares but could not compile, not bound before, stand for
+        "not compiled yet" (a grade cell then scores 0 with the reason, not a NameError)."""
+        from .grading import Unfinished
+
+        for name in _DECLARATION_RE.findall(strip_comments(cell, strings=True)):
+            if name not in self.shell.user_ns:
+                self.shell.user_ns[name] = Unfinished(name, reason)
+
     def _report(self, result: CompilationResult, names: list[str]) -> None:
         text_parts = [
             f"Compiled with solc {result.solc_version.split('+')[0]}: " + ", ".join(names)
@@ -116,6 +125,7 @@ class SolidityMagics(Magics):
         """Compile this cell's Solidity and bind each contract as a Python name."""
         args = parse_argstring(self.solidity, line)
         if any(line.strip() == SOLIDITY_STUB for line in cell.splitlines()):
+            self._bind_unfinished(cell, "its cell still says `// YOUR CODE HERE`")
             raise CellFailed(
                 "not done yet: write your Solidity where the cell says "
                 f"`{SOLIDITY_STUB}`, then delete that line"
@@ -127,6 +137,7 @@ class SolidityMagics(Magics):
             source = "\n" + cell
             result = compile_source(source, _cell_name(cell), base=Path.cwd(), **_options(args))
         except CompileError as exc:
+            self._bind_unfinished(cell, "its cell has a compile error")
             self._fail(exc, cell)
             return
         except LabError as exc:  # an empty cell, no such compiler, ...

@@ -67,6 +67,10 @@ def encode(value: Any, *, functions: dict[str, Any] | None = None, _depth: int =
                 for k, v in items
             ]
         }
+    from .grading import Unfinished
+
+    if isinstance(value, Unfinished):
+        raise NotPlainData(f"{value.name} is not compiled yet: {value.reason}")
     contract = _contract_of(value)
     if contract is not None:
         return {"$contract": contract}
