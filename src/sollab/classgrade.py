@@ -609,24 +609,41 @@ def write_atomically(path: Path, text: str) -> None:
 
 # --- the pool ------------------------------------------------------------------------------------
 
-_worker: Grader | None = None
+_worker: tuple[Grader, Recorder] | None = None
 
 
-def _init_worker(lesson: Lesson, options: Options) -> None:
+def _init_worker(lesson: Lesson, options: Options, results_dir: Path) -> None:
     global _worker
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
-    _worker = Grader(lesson, options)
+    _worker = Grader(lesson, options), Recorder(lesson, Path(options.course), results_dir)
 
 
-def _grade_in_worker(task: tuple[Submission, Path, str]) -> dict[str, Any]:
-    submission, path, key = task
+def _grade_in_worker(task: tuple[Submission, Path, str, bool]) -> dict[str, Any]:
+    """Grade one submission (unless its result is up to date), then record it in nbgrader."""
+    submission, path, key, force = task
     assert _worker is not None
+    grader, recorder = _worker
     try:
-        return _worker.grade(submission, path, key)
+        result = None if force else _up_to_date(path, key)
+        if result is None:
+            result = grader.grade(submission, path, key)
+        problem = recorder.record(submission, result, path)
     except Exception as exc:
         return {"student": submission.student, "error": f"{type(exc).__name__}: {exc}"}
+    if problem:
+        result = dict(result, problem=problem)
+    return result
+
+
+def _up_to_date(path: Path, key: str) -> dict[str, Any] | None:
+    """The result graded before for exactly this submission, lesson and checks."""
+    try:
+        previous = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return previous if previous.get("key") == key else None
 
 
 def _cell_key(cell: Any, index: int) -> str:
@@ -677,33 +694,26 @@ def grade_class(
         )
     results_dir = course_work(course) / "grading" / lesson.name
     fingerprint = lesson.fingerprint()
-    results: dict[str, dict[str, Any]] = {}
+    problem = Recorder(lesson, course, results_dir).register()
+    if problem:
+        raise GradingError(problem)
     tasks = []
     for sub in found:
         key = hashlib.sha256(fingerprint.encode() + sub.notebook.read_bytes()).hexdigest()[:24]
-        path = results_dir / f"{sub.student}.json"
-        if not force and path.exists():
-            try:
-                previous = json.loads(path.read_text())
-            except ValueError:
-                previous = {}
-            if previous.get("key") == key:
-                results[sub.student] = previous  # graded before: resume
-                continue
-        tasks.append((sub, path, key))
+        tasks.append((sub, results_dir / f"{sub.student}.json", key, force))
     report = progress or (lambda done, total, result: None)
-    total = len(found)
-    report(len(results), total, None)
-    if tasks:
-        jobs = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
-        context = multiprocessing.get_context("spawn")
-        with context.Pool(jobs, initializer=_init_worker, initargs=(lesson, options)) as pool:
-            for result in pool.imap_unordered(_grade_in_worker, tasks):
-                results[result["student"]] = result
-                report(len(results), total, result)
+    report(0, len(tasks), None)
+    results: dict[str, dict[str, Any]] = {}
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
+    context = multiprocessing.get_context("spawn")
+    initargs = (lesson, options, results_dir)
+    with context.Pool(jobs, initializer=_init_worker, initargs=initargs) as pool:
+        for result in pool.imap_unordered(_grade_in_worker, tasks):
+            results[result["student"]] = result
+            report(len(results), len(tasks), result)
     ordered = [results[s.student] for s in sorted(found, key=lambda s: s.student)]
     problems = [f"{r['student']}: {r['error']}" for r in ordered if "error" in r]
-    problems += _record_in_nbgrader(lesson, found, course, results_dir, results)
+    problems += [f"{r['student']}: {r['problem']}" for r in ordered if r.get("problem")]
     csv_path = Path(csv_path or course_work(course) / "grades" / f"{lesson.name}.csv")
     _write_csv(csv_path, lesson, ordered)
     return ClassGrades(
@@ -753,60 +763,89 @@ def _nbgrader_api(course: Path, results_dir: Path):
     return NbGraderAPI(config=config)
 
 
-def _record_in_nbgrader(
-    lesson: Lesson,
-    found: list[Submission],
-    course: Path,
-    results_dir: Path,
-    results: dict[str, dict[str, Any]],
-) -> list[str]:
-    """Autograde through nbgrader (gradebook, autograded notebooks), then feedback."""
-    import logging
-    import warnings
+class Recorder:
+    """Files results into nbgrader: the submission in its ``submitted/`` tree, then nbgrader's
+    autograde (gradebook, autograded notebook) and feedback. One per worker process."""
 
-    from sqlalchemy.exc import SAWarning
+    def __init__(self, lesson: Lesson, course: Path, results_dir: Path) -> None:
+        self.lesson, self.course, self.results_dir = lesson, course, results_dir
+        self._api: Any = None
 
-    warnings.filterwarnings("ignore", category=SAWarning)  # nbgrader's, once per new student
-    api = _nbgrader_api(course, results_dir)
-    api.log.setLevel(logging.ERROR)
-    submitted = Path(api.coursedir.submitted_directory)
-    if not submitted.is_absolute():
-        submitted = course / submitted
-    from nbgrader.api import Gradebook, MissingEntry
+    @property
+    def api(self) -> Any:
+        if self._api is None:
+            import logging
+            import warnings
 
-    with Gradebook(api.coursedir.db_url) as gb:
-        try:
-            gb.find_assignment(lesson.name)
-        except MissingEntry:
-            done = api.generate_assignment(lesson.name, force=True)
-            if not done["success"]:
-                return [f"nbgrader could not register {lesson.name}: {done['error'][-500:]}"]
-    problems = []
-    for sub in found:
-        folder = submitted / sub.student / lesson.name
-        target = folder / lesson.notebook_name
+            from sqlalchemy.exc import SAWarning
+
+            warnings.filterwarnings("ignore", category=SAWarning)  # nbgrader's, per new student
+            self._api = _nbgrader_api(self.course, self.results_dir)
+            self._api.log.setLevel(logging.ERROR)
+        return self._api
+
+    def register(self) -> str | None:
+        """Make sure the gradebook knows the lesson (before workers share it)."""
+        from nbgrader.api import Gradebook, MissingEntry
+
+        with Gradebook(self.api.coursedir.db_url) as gb:
+            try:
+                gb.find_assignment(self.lesson.name)
+                return None
+            except MissingEntry:
+                pass
+        done = self.api.generate_assignment(self.lesson.name, force=True)
+        if not done["success"]:
+            return f"nbgrader could not register {self.lesson.name}: {done['error'][-500:]}"
+        return None
+
+    def _submitted(self, student: str) -> Path:
+        submitted = Path(self.api.coursedir.submitted_directory)
+        if not submitted.is_absolute():
+            submitted = self.course / submitted
+        return submitted / student / self.lesson.name
+
+    def _autograded(self, student: str) -> Path:
+        folder = Path(self.api.coursedir.autograded_directory)
+        if not folder.is_absolute():
+            folder = self.course / folder
+        return folder / student / self.lesson.name / self.lesson.notebook_name
+
+    def record(self, sub: Submission, result: dict[str, Any], result_path: Path) -> str | None:
+        """Record one student's result; what went wrong, if anything."""
+        folder = self._submitted(sub.student)
+        target = folder / self.lesson.notebook_name
         if sub.notebook.resolve() != target.resolve():  # an LMS folder: file it as nbgrader does
             folder.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(sub.notebook, target)
             stamp = sub.notebook.parent / "timestamp.txt"
             if stamp.exists() and stamp.parent != sub.notebook.parent.parent:
                 shutil.copyfile(stamp, folder / "timestamp.txt")
-        if "error" in results[sub.student]:
-            continue
-        done = api.autograde(lesson.name, sub.student, force=True, create=True)
-        if not done["success"] and results[sub.student].get("invalid"):
-            _record_zero(api.coursedir.db_url, lesson, sub.student)  # it is not a notebook
-            continue
+        autograded = self._autograded(sub.student)
+        if autograded.exists() and autograded.stat().st_mtime >= result_path.stat().st_mtime:
+            return None  # recorded after this result was made: a resumed run
+        done = self._retry(lambda: self.api.autograde(self.lesson.name, sub.student, force=True))
+        if not done["success"] and result.get("invalid"):
+            _record_zero(self.api.coursedir.db_url, self.lesson, sub.student)  # not a notebook
+            return None
         if not done["success"]:
             why = (done.get("error") or done.get("log") or "").strip().splitlines()
-            problems.append(
-                f"{sub.student}: nbgrader could not record it ({why[-1] if why else '?'})"
-            )
-            continue
-        feedback = api.generate_feedback(lesson.name, sub.student, force=True)
+            return f"nbgrader could not record it ({why[-1] if why else '?'})"
+        feedback = self.api.generate_feedback(self.lesson.name, sub.student, force=True)
         if not feedback["success"]:
-            problems.append(f"{sub.student}: no feedback ({feedback.get('error', '')[-300:]})")
-    return problems
+            return f"no feedback ({feedback.get('error', '')[-300:]})"
+        return None
+
+    @staticmethod
+    def _retry(step: Any, attempts: int = 5) -> dict[str, Any]:
+        """SQLite allows one writer at a time: a worker that finds the gradebook locked waits."""
+        for attempt in range(attempts):
+            done = step()
+            text = f"{done.get('error', '')} {done.get('log', '')}"
+            if done["success"] or "database is locked" not in text or attempt == attempts - 1:
+                return done
+            time.sleep(0.5 * (attempt + 1))
+        return done
 
 
 def _record_zero(db_url: str, lesson: Lesson, student: str) -> None:

@@ -421,7 +421,6 @@ def _run_property(check: Check, context: CheckContext) -> None:
         database=None,
         derandomize=True,
         suppress_health_check=list(HealthCheck),
-        report_multiple_bugs=False,  # one failure, shrunk, not an ExceptionGroup
         phases=[Phase.explicit, Phase.generate, Phase.shrink],
     )
     @given(check.strategy)
@@ -437,6 +436,8 @@ def _run_property(check: Check, context: CheckContext) -> None:
         with contextlib.redirect_stdout(io.StringIO()):  # hypothesis reports to stdout
             prop()
     except Exception as exc:
+        while isinstance(exc, ExceptionGroup) and exc.exceptions:  # two bugs found: report one
+            exc = exc.exceptions[0]
         not_done = isinstance(exc, NotImplementedError) or "not done yet" in str(exc)
         smallest = f"smallest failing input: {failing[-1]!r}" if failing and not not_done else ""
         if isinstance(exc, CheckFailed):
