@@ -23,6 +23,7 @@ work.mkdir(parents=True, exist_ok=True)  # the gradebook's folder must exist bef
 
 # --- the course (nbgrader) ----------------------------------------------------------------------
 c.CourseDirectory.root = str(root)
+c.CourseDirectory.course_id = os.environ.get("SOLLAB_COURSE_ID", "sollab")  # the exchange's name
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "lessons"
 c.CourseDirectory.submitted_directory = ".sollab/course/submitted"

@@ -788,7 +788,7 @@ class Recorder:
         """Make sure the gradebook knows the lesson (before workers share it)."""
         from nbgrader.api import Gradebook, MissingEntry
 
-        with Gradebook(self.api.coursedir.db_url) as gb:
+        with Gradebook(self.api.coursedir.db_url, self.api.coursedir.course_id) as gb:
             try:
                 gb.find_assignment(self.lesson.name)
                 return None
@@ -826,7 +826,7 @@ class Recorder:
             return None  # recorded after this result was made: a resumed run
         done = self._retry(lambda: self.api.autograde(self.lesson.name, sub.student, force=True))
         if not done["success"] and result.get("invalid"):
-            _record_zero(self.api.coursedir.db_url, self.lesson, sub.student)  # not a notebook
+            _record_zero(self.api.coursedir, self.lesson, sub.student)  # not a notebook
             return None
         if not done["success"]:
             why = (done.get("error") or done.get("log") or "").strip().splitlines()
@@ -848,11 +848,11 @@ class Recorder:
         return done
 
 
-def _record_zero(db_url: str, lesson: Lesson, student: str) -> None:
+def _record_zero(coursedir: Any, lesson: Lesson, student: str) -> None:
     """A submission nbgrader cannot read scores 0 in the gradebook, as a missing one does."""
     from nbgrader.api import Gradebook
 
-    with Gradebook(db_url) as gb:
+    with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
         gb.update_or_create_submission(lesson.name, student)
         notebook = gb.find_submission_notebook(lesson.source.stem, lesson.name, student)
         for grade in notebook.grades:
