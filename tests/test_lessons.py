@@ -84,3 +84,24 @@ def test_lessons_are_exactly_what_nbgrader_generates(tmp_path):
             assert _comparable(committed / rel) == _comparable(generated / rel), (
                 f"lessons/{lesson}/{rel} differs from what nbgrader generates: run `make release`"
             )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_sollab_grade_gives_the_solutions_full_marks_and_the_release_zero(lesson, tmp_path):
+    """Class grading, sandbox and nbgrader included: the instructor's notebook handed in as a
+    submission earns every point, the untouched release none, and neither crashes the grader."""
+    from sollab.classgrade import Options, grade_class
+
+    course = tmp_path / "course"
+    shutil.copytree(REPO / "solutions" / lesson, course / "solutions" / lesson)
+    shutil.copytree(REPO / "lessons" / lesson, course / "lessons" / lesson)
+    handed_in = tmp_path / "handed-in"
+    handed_in.mkdir()
+    shutil.copy(notebook("solutions", lesson), handed_in / "instructor.ipynb")
+    shutil.copy(notebook("lessons", lesson), handed_in / "untouched.ipynb")
+    graded = grade_class(lesson, handed_in, jobs=2, options=Options(course=course))
+    assert graded.problems == []
+    scores = {r["student"]: (r["score"], r["max"]) for r in graded.results}
+    full = scores["instructor"][1]
+    assert scores == {"instructor": (full, full), "untouched": (0, full)}, graded.results
