@@ -129,6 +129,57 @@ def test_a_crashing_check_fails_alone_with_a_one_line_reason():
         assert fuzzed.message.endswith("smallest failing input: 10")
 
 
+def test_a_learners_function_that_raises_fails_its_checks_saying_so():
+    """t.call: "not done yet" for the released stub, what was raised otherwise; a property
+    that finds two different failures reports one; value exercises never start a chain."""
+    with fresh_registry():
+        ex = exercise("99-test/double", "double", submits="function", name="double")
+
+        @ex.check("doubles 2", points=1)
+        def _(t):
+            t.expect(t.call(2) == 4, "double(2) to be 4")
+
+        @ex.property("doubles anything", st.integers(-50, 50), points=1, examples=30)
+        def _(t, n):
+            got = t.call(n)
+            t.expect(got % 2 == 0, "an even number")
+            t.expect(got == 2 * n, f"double({n}) to be {2 * n}", f"{got}")
+
+        def stub(n):
+            raise NotImplementedError()
+
+        def broken(n):
+            if n > 3:
+                raise ValueError("too big")
+            return 2 * n if n != -7 else 3
+
+        first, fuzzed = lab.grade("99-test/double", stub, quiet=True).results
+        assert "not done yet" in first.message and "smallest" not in fuzzed.message
+        first, fuzzed = lab.grade("99-test/double", broken, quiet=True).results
+        assert first.passed
+        assert "raised ValueError: too big" in fuzzed.message or "-7" in fuzzed.message
+        assert "ExceptionGroup" not in fuzzed.message
+
+
+def test_expect_revert_fails_with_the_learners_message_when_it_goes_through(counter_artifact):
+    with fresh_registry():
+        ex = exercise("99-test/revert", "revert", contract="Counter")
+
+        @ex.check("reset by a stranger reverts", points=1)
+        def _(t):
+            c = t.deploy(5)
+            t.expect_revert(lambda: c.reset(sender=t.bob), "reset() from bob to revert", "owner")
+
+        @ex.check("increment goes through", points=1)
+        def _(t):
+            c = t.deploy(5)
+            t.expect_revert(lambda: c.increment(), "increment() to revert")
+
+        reverted, went_through = lab.grade("99-test/revert", counter_artifact, quiet=True).results
+        assert reverted.passed
+        assert went_through.message == "expected increment() to revert; got it went through"
+
+
 def test_exercise_declarations_are_checked():
     with fresh_registry():
         with pytest.raises(GradingError, match="must look like"):

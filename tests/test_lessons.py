@@ -49,6 +49,15 @@ def test_the_released_notebook_runs_and_earns_nothing(lesson):
         assert all("stopped with" not in m for m in row["messages"]), row["messages"]
 
 
+def _files(folder: Path) -> list[Path]:
+    """The files nbgrader would release: not dot-files (.ipynb_checkpoints, caches)."""
+    return sorted(
+        p.relative_to(folder)
+        for p in folder.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    )
+
+
 def _comparable(path: Path):
     if path.suffix == ".ipynb":
         nb = nbformat.read(path, as_version=4)
@@ -77,8 +86,7 @@ def test_lessons_are_exactly_what_nbgrader_generates(tmp_path):
         assert done.returncode == 0, done.stderr[-2000:]
         generated = course / "lessons" / lesson
         committed = REPO / "lessons" / lesson
-        made = sorted(p.relative_to(generated) for p in generated.rglob("*") if p.is_file())
-        have = sorted(p.relative_to(committed) for p in committed.rglob("*") if p.is_file())
+        made, have = _files(generated), _files(committed)
         assert have == made, f"lessons/{lesson} is stale: run `make release`"
         for rel in made:
             assert _comparable(committed / rel) == _comparable(generated / rel), (

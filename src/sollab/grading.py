@@ -34,7 +34,7 @@ from typing import Any
 from . import progress
 from .display import Rich, _e, _table, panel
 from .errors import LabError, LookupFailed
-from .paths import lab_root
+from .paths import lab_home, lab_root
 
 # --- declaring exercises ----------------------------------------------------------------------
 
@@ -219,6 +219,16 @@ class CheckContext:
         from .testing import reverts
 
         return reverts(*args, **kwargs)
+
+    def expect_revert(self, action: Callable[[], Any], expected: str, hint: str = "") -> None:
+        """Fail the check with ``expected`` (and ``hint``) unless ``action()`` reverts."""
+        from .testing import reverts
+
+        try:
+            with reverts():
+                action()
+        except AssertionError:  # it went through
+            raise CheckFailed(expected, "it went through", hint) from None
 
     def emitted(self, *args: Any, **kwargs: Any):
         from .testing import emitted
@@ -411,7 +421,9 @@ def _run_property(check: Check, context: CheckContext) -> None:
     from hypothesis.configuration import set_hypothesis_home_dir
 
     # hypothesis keeps a cache (.hypothesis/) in the working directory: not in a lesson's folder
-    set_hypothesis_home_dir(os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY") or _hypothesis_home())
+    set_hypothesis_home_dir(
+        os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY") or lab_home() / "hypothesis"
+    )
 
     failing: list[Any] = []
 
@@ -443,12 +455,6 @@ def _run_property(check: Check, context: CheckContext) -> None:
         if isinstance(exc, CheckFailed):
             raise CheckFailed(exc.expected, exc.got, exc.hint, note=smallest) from None
         raise CheckFailed("", _message(exc), note=smallest) from None
-
-
-def _hypothesis_home() -> Path:
-    from .paths import lab_home
-
-    return lab_home() / "hypothesis"
 
 
 def grade(

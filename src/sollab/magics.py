@@ -12,6 +12,7 @@ and fail the cell; a failed compile leaves earlier bindings as they were.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from .compiler import CompilationResult, compile_files, compile_source
 from .contracts import ContractFactory
 from .display import Rich, panel, warnings_html
 from .errors import CompileError, LabError
+from .paths import lab_home
 from .sources import strip_comments
 
 _DECLARATION_RE = re.compile(r"\b(?:abstract\s+contract|contract|interface|library)\s+(\w+)")
@@ -168,6 +170,9 @@ def load_ipython_extension(ipython: Any) -> None:
     """``%load_ext sollab``: register the magics and start the compiler warming up."""
     ipython.register_magics(SolidityMagics)
     ipython.user_ns.setdefault("lab", __import__("sollab"))
+    # hypothesis (lesson 08, the graders' properties) keeps a cache in the working directory
+    # unless told otherwise: keep lesson folders clean.
+    os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", str(lab_home() / "hypothesis"))
     try:
         from .compiler import default_compiler
 
