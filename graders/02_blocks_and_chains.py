@@ -20,7 +20,7 @@ import itertools
 from eth_utils import keccak
 from hypothesis import strategies as st
 
-from sollab.grading import CheckFailed, exercise
+from sollab.grading import exercise
 
 ZERO_HASH = "0x" + "00" * 32
 KEYS = {"index", "prev_hash", "nonce", "data", "hash"}
@@ -99,28 +99,12 @@ def proof_of(leaves: list[bytes], index: int) -> list[dict]:
     return steps
 
 
-# --- calling the learner's function ----------------------------------------------------------
+# --- comparing answers -----------------------------------------------------------------------
 
 
 def _short(value) -> str:
     text = repr(value)
     return text if len(text) <= 70 else text[:67] + "..."
-
-
-def _call(t, name, *args):
-    """Call the learner's function; an exception becomes a learner-facing failure."""
-    try:
-        return t.submission(*args)
-    except NotImplementedError:
-        raise CheckFailed(
-            f"{name} to return an answer",
-            "it raises NotImplementedError: not done yet",
-            "replace `raise NotImplementedError()` with your code",
-        ) from None
-    except Exception as exc:
-        raise CheckFailed(
-            f"{name} to return an answer", f"it raised {type(exc).__name__}: {exc}"
-        ) from None
 
 
 def _same_hash(got, expected: str) -> bool:
@@ -172,13 +156,13 @@ def _own_hash(b: dict) -> str:
 
 @miner.check("returns a block: the five keys, with the values it was given", points=1)
 def _(t):
-    got = _call(t, "mine_block", 0, ZERO_HASH, "genesis", 1)
+    got = t.call(0, ZERO_HASH, "genesis", 1)
     _block_fields(t, got, 0, ZERO_HASH, "genesis")
 
 
 @miner.check("its hash is block_hash of its own fields", points=1)
 def _(t):
-    got = _call(t, "mine_block", 1, block_hash(0, ZERO_HASH, 7, "genesis"), "alice pays bob 5", 1)
+    got = t.call(1, block_hash(0, ZERO_HASH, 7, "genesis"), "alice pays bob 5", 1)
     _block_fields(t, got, 1, block_hash(0, ZERO_HASH, 7, "genesis"), "alice pays bob 5")
     t.expect(
         isinstance(got["hash"], str) and got["hash"] == _own_hash(got),
@@ -190,7 +174,7 @@ def _(t):
 
 @miner.check("its hash meets difficulty 2 (starts with 0x00)", points=2)
 def _(t):
-    got = _call(t, "mine_block", 0, ZERO_HASH, "genesis", 2)
+    got = t.call(0, ZERO_HASH, "genesis", 2)
     _block_fields(t, got, 0, ZERO_HASH, "genesis")
     h = _own_hash(got)
     t.expect(
@@ -205,7 +189,7 @@ def _(t):
 def _(t):
     # "carol pays dave 293" meets difficulty 2 with nonce 0 already; "… 1" needs a search.
     for data in ("carol pays dave 1", "carol pays dave 293"):
-        got = _call(t, "mine_block", 3, ZERO_HASH, data, 2)
+        got = t.call(3, ZERO_HASH, data, 2)
         _block_fields(t, got, 3, ZERO_HASH, data)
         works = meets(_own_hash(got), 2)
         t.expect(works, "a nonce that meets difficulty 2", f"nonce {got['nonce']}")
@@ -231,7 +215,7 @@ def _(t):
 def _(t, case):
     index, prev, data, difficulty = case
     prev_hash = "0x" + prev.hex()
-    got = _call(t, "mine_block", index, prev_hash, data, difficulty)
+    got = t.call(index, prev_hash, data, difficulty)
     _block_fields(t, got, index, prev_hash, data)
     t.expect(got["hash"] == _own_hash(got), "hash to be block_hash of the block", got["hash"])
     t.expect(
@@ -245,7 +229,7 @@ def _(t, case):
 def _(t):
     blocks, prev = [], ZERO_HASH
     for i, data in enumerate(["genesis", "alice pays bob 5", "bob pays carol 2", "gm"]):
-        blocks.append(_call(t, "mine_block", i, prev, data, 2))
+        blocks.append(t.call(i, prev, data, 2))
         _block_shape(t, blocks[-1])
         prev = blocks[-1]["hash"]
     t.expect(
@@ -278,7 +262,7 @@ DATAS = ["genesis", "alice pays bob 5", "bob pays carol 2", "carol pays dave 1"]
 
 def _chain_call(t, blocks, difficulty):
     # A fresh copy each call, so a validator that edits its input cannot spoil the next case.
-    return _call(t, "validate_chain", [dict(b) for b in blocks], difficulty)
+    return t.call([dict(b) for b in blocks], difficulty)
 
 
 @validator.check("an honest chain is valid", points=1)
@@ -414,7 +398,7 @@ def _expect_root(t, leaves, got, hint=""):
 
 @merkle.check("returns a hash: 0x followed by 64 hex digits", points=1)
 def _(t):
-    got = _call(t, "merkle_root", [b"alice pays bob 5", b"bob pays carol 2"])
+    got = t.call([b"alice pays bob 5", b"bob pays carol 2"])
     t.expect(
         isinstance(got, str)
         and len(got) == 66
@@ -429,7 +413,7 @@ def _(t):
 @merkle.check("one leaf: the root is the leaf's hash", points=1)
 def _(t):
     leaves = [b"alice pays bob 5"]
-    _expect_root(t, leaves, _call(t, "merkle_root", leaves), "a tree of one leaf is just its hash")
+    _expect_root(t, leaves, t.call(leaves), "a tree of one leaf is just its hash")
 
 
 @merkle.check("two leaves: the hash of their hashes, left then right", points=1)
@@ -438,7 +422,7 @@ def _(t):
     _expect_root(
         t,
         leaves,
-        _call(t, "merkle_root", leaves),
+        t.call(leaves),
         "join the two 32-byte hashes (64 bytes), then hash that",
     )
 
@@ -446,7 +430,7 @@ def _(t):
 @merkle.check("four leaves: a tree two levels high", points=1)
 def _(t):
     leaves = [b"tx0", b"tx1", b"tx2", b"tx3"]
-    _expect_root(t, leaves, _call(t, "merkle_root", leaves))
+    _expect_root(t, leaves, t.call(leaves))
 
 
 @merkle.check("three leaves: the odd one out moves up unchanged", points=1)
@@ -455,7 +439,7 @@ def _(t):
     _expect_root(
         t,
         leaves,
-        _call(t, "merkle_root", leaves),
+        t.call(leaves),
         "the third hash has no partner: it is not hashed again or paired with itself",
     )
 
@@ -467,13 +451,13 @@ def _(t):
     examples=20,
 )
 def _(t, leaves):
-    _expect_root(t, leaves, _call(t, "merkle_root", list(leaves)))
+    _expect_root(t, leaves, t.call(list(leaves)))
 
 
 @merkle.check("33 leaves: odd levels all the way up", points=1, hidden=True)
 def _(t):
     leaves = [f"tx{i}".encode() for i in range(33)]
-    _expect_root(t, leaves, _call(t, "merkle_root", list(leaves)))
+    _expect_root(t, leaves, t.call(list(leaves)))
 
 
 # --- 4. verify a Merkle proof ----------------------------------------------------------------
@@ -496,7 +480,7 @@ TXS = [b"tx0", b"tx1", b"tx2", b"tx3", b"tx4"]
 
 
 def _proof_call(t, leaf, proof, root):
-    return _call(t, "verify_proof", leaf, [dict(s) for s in proof], root)
+    return t.call(leaf, [dict(s) for s in proof], root)
 
 
 @prover.check("a genuine proof verifies", points=1)

@@ -113,3 +113,43 @@ def test_sollab_grade_gives_the_solutions_full_marks_and_the_release_zero(lesson
     scores = {r["student"]: (r["score"], r["max"]) for r in graded.results}
     full = scores["instructor"][1]
     assert scores == {"instructor": (full, full), "untouched": (0, full)}, graded.results
+
+
+@pytest.mark.slow
+def test_stock_nbgrader_autograde_gives_every_solution_full_marks(tmp_path):
+    """Plain `nbgrader autograde` (its own Execute step, in the lab's kernel, from nbgrader's
+    autograded/ folder) scores the instructor notebooks full marks: instructors need not use
+    sollab grade."""
+    import csv
+
+    course = tmp_path / "course"
+    shutil.copytree(REPO / "solutions", course / "solutions")
+    bin_dir = Path(sys.executable).parent
+    env = dict(
+        os.environ,
+        SOLLAB_COURSE_ROOT=str(course),
+        JUPYTER_CONFIG_PATH=str(REPO),
+        PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
+    )
+
+    def nbgrader(*args: str) -> None:
+        done = subprocess.run(
+            [str(bin_dir / "nbgrader"), *args], cwd=course, env=env, capture_output=True,
+            text=True, timeout=900,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr[-3000:]
+
+    for lesson in LESSONS:
+        nbgrader("generate_assignment", lesson, "--force")
+        folder = course / ".sollab" / "course" / "submitted" / "instructor" / lesson
+        folder.mkdir(parents=True)
+        shutil.copy(notebook("solutions", lesson), folder)
+        nbgrader("autograde", lesson, "--create")
+    nbgrader("export", "--to", str(tmp_path / "grades.csv"))
+    with open(tmp_path / "grades.csv") as f:
+        rows = {
+            r["assignment"]: (float(r["score"]), float(r["max_score"])) for r in csv.DictReader(f)
+        }
+    assert sorted(rows) == LESSONS
+    for lesson, (score, best) in rows.items():
+        assert score == best > 0, f"{lesson}: {score} / {best} under nbgrader autograde"

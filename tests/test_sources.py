@@ -360,3 +360,20 @@ def test_strip_comments_preserves_length_and_newlines(text):
             i for i, c in enumerate(text) if c == "\n"
         ]
         assert all(o == t or o == " " for o, t in zip(out, text, strict=True))
+
+
+def test_a_lab_path_is_found_from_any_working_directory(tmp_path, monkeypatch):
+    """`contracts/...` means the lab's contracts/ wherever a notebook runs (lessons/, nbgrader's
+    autograded/ copy); a path that exists where it is given wins; a missing one says so."""
+    import sollab as lab
+    from sollab.sources import locate
+
+    monkeypatch.chdir(tmp_path)
+    assert locate(Path("contracts/examples/Counter.sol")) == lab.CONTRACTS / "examples/Counter.sol"
+    assert "Counter" in [a.name for a in lab.compile_file("contracts/examples/Counter.sol")]
+    (tmp_path / "contracts" / "examples").mkdir(parents=True)
+    own = tmp_path / "contracts" / "examples" / "Counter.sol"
+    own.write_text("// SPDX-License-Identifier: MIT\npragma solidity ^0.8.0;\ncontract Mine {}\n")
+    assert locate(Path("contracts/examples/Counter.sol")) == Path("contracts/examples/Counter.sol")
+    with pytest.raises(SourceError, match="does not exist"):
+        lab.compile_file("contracts/examples/Nope.sol")

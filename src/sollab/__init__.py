@@ -51,12 +51,16 @@ from .errors import (
 from .gas import gas_chart, gas_report
 from .grading import check, grade, hint
 from .inspect import disassemble, storage
+from .paths import lab_root as _lab_root
 from .testing import emitted, reverts
 from .trace import Trace, diff, trace
 
 __version__ = "0.1.0"
 
 compile_file = compile_files
+
+#: The lab's Solidity folder (starters, given contracts), e.g. ``lab.CONTRACTS / "04-the-evm"``
+CONTRACTS = _lab_root() / "contracts"
 
 _chain: Chain | None = None
 
@@ -132,6 +136,7 @@ def deploy(artifact: Artifact, *args: Any, **kwargs: Any):
 
 
 __all__ = [
+    "CONTRACTS",
     "ETHER",
     "Account",
     "ArgumentError",

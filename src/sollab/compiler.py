@@ -412,7 +412,7 @@ def compile_files(
         raise SourceError("no files given: name at least one .sol file")
     roots = {}
     for p in paths:
-        path = Path(p)
+        path = sources.locate(Path(p))
         roots[sources.unit_name_for(path)] = (
             sources.read_source_file(path),
             path.resolve().parent,

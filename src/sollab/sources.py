@@ -85,6 +85,16 @@ def check_text(text: str, name: str) -> str:
     return text
 
 
+def locate(path: Path) -> Path:
+    """``path`` as given, or, when it is relative and not there, inside the lab's root: a lesson
+    says ``contracts/04-the-evm/Ledger.sol`` wherever its notebook runs (lessons/, a grader's
+    working copy)."""
+    if path.is_absolute() or path.exists():
+        return path
+    in_lab = lab_root() / path
+    return in_lab if in_lab.exists() else path
+
+
 def read_source_file(path: Path) -> str:
     try:
         data = path.read_bytes()

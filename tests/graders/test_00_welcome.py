@@ -147,7 +147,7 @@ def test_split_stub_and_wrong_type_score_zero_without_raising():
 
     messages = [r.message for r in report(SPLIT, stub).results]
     assert score(SPLIT, stub) == 0
-    assert all("not written yet" in m and "stopped with" not in m for m in messages)
+    assert all("not done yet" in m and "stopped with" not in m for m in messages)
     assert score(SPLIT, lambda total, n: None) == 0
     assert score(SPLIT, "divmod") == 0  # not a function at all
 
