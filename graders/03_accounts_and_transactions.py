@@ -9,7 +9,6 @@ transactions, compares its fee with the balances) and judges by the chain's stat
 from __future__ import annotations
 
 import copy
-import functools
 from typing import Any
 
 from eth_utils import is_address, to_checksum_address
@@ -26,24 +25,6 @@ def call(t, *args: Any) -> Any:
     """The learner's function on a copy of ``args`` (it may change them freely); its own errors
     fail the check saying what happened (``CheckContext.call``)."""
     return t.call(*copy.deepcopy(args))
-
-
-def one_origin(prop):
-    """A property body whose failures all come from one line. hypothesis reports failures
-    raised at different lines as an ExceptionGroup, which sollab.grading shows as "the check
-    stopped with ExceptionGroup" instead of the learner-facing message."""
-
-    @functools.wraps(prop)
-    def run(t, case):
-        failure = None
-        try:
-            prop(t, case)
-        except CheckFailed as exc:
-            failure = exc
-        if failure is not None:  # raised outside the except block: no __context__ either
-            raise CheckFailed(failure.expected, failure.got, failure.hint)
-
-    return run
 
 
 def whole_wei(t, answer: Any, keys: tuple[str, ...], what: str) -> dict[str, int]:
@@ -141,7 +122,6 @@ def _(t):
     points=2,
     examples=30,
 )
-@one_origin
 def _(t, case):
     base, priority, headroom, used = case
     tx = {"type": 2, "value": 1, "gas": 3_000_000, "maxFeePerGas": base + priority + headroom}
@@ -344,7 +324,6 @@ def _(t):
     points=2,
     examples=12,
 )
-@one_origin
 def _(t, case):
     payments, percent = case
     people = [t.bob, t.carol, t.dave, t.eve]
@@ -526,7 +505,6 @@ def _synthetic(layout: list[list[tuple[int, int]]], first: int) -> list[dict[str
     points=2,
     examples=40,
 )
-@one_origin
 def _(t, case):
     layout, who, nonce, first = case
     blocks = _synthetic(layout, first)

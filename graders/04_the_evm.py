@@ -9,7 +9,6 @@ function from a trace's steps (plain dicts) to a summary (checked against the la
 from __future__ import annotations
 
 import copy
-import functools
 from typing import Any
 
 from hypothesis import strategies as st
@@ -24,24 +23,6 @@ def call(t, *args: Any) -> Any:
     """The learner's function on a copy of ``args`` (it may change them freely); its own errors
     fail the check saying what happened (``CheckContext.call``)."""
     return t.call(*copy.deepcopy(args))
-
-
-def one_origin(prop):
-    """A property body whose failures all come from one line. hypothesis reports failures
-    raised at different lines as an ExceptionGroup, which sollab.grading shows as "the check
-    stopped with ExceptionGroup" instead of the learner-facing message."""
-
-    @functools.wraps(prop)
-    def run(t, case):
-        failure = None
-        try:
-            prop(t, case)
-        except CheckFailed as exc:
-            failure = exc
-        if failure is not None:  # raised outside the except block: no __context__ either
-            raise CheckFailed(failure.expected, failure.got, failure.hint)
-
-    return run
 
 
 # --- 1. hand-written runtime code that returns 42 -----------------------------------------------
@@ -164,7 +145,6 @@ def _(t):
     points=1,
     examples=12,
 )
-@one_origin
 def _(t, case):
     data, value = case
     address = _deployed(t, _code(t))
@@ -269,7 +249,6 @@ def _(t):
     points=2,
     examples=8,
 )
-@one_origin
 def _(t, case):
     raw, amount = case
     who = _address(raw)
@@ -292,7 +271,6 @@ def _(t, case):
     points=1,
     examples=4,
 )
-@one_origin
 def _(t, case):
     count, index = case
     index = min(index, count - 1)
@@ -423,7 +401,6 @@ OPS = ["PUSH1", "ADD", "MSTORE", "SLOAD", "SSTORE", "CALL", "LOG1"]
     points=2,
     examples=30,
 )
-@one_origin
 def _(t, rows):
     steps: list[dict[str, Any]] = []
     left, i = 1_000_000, 0
