@@ -77,15 +77,6 @@ def _line(exc: Exception) -> str:
     return str(exc).splitlines()[0]
 
 
-def _must_revert(t: CheckContext, call, expected: str, hint: str = "") -> None:
-    """Fail the check with ``expected`` unless ``call()`` reverts."""
-    try:
-        with t.reverts():
-            call()
-    except AssertionError:  # it did not revert
-        t.expect(False, expected, "it went through", hint)
-
-
 # --- the vault --------------------------------------------------------------------------------
 
 vault = exercise(
@@ -195,8 +186,7 @@ def _(t):
     v = t.deploy()
     v.deposit(value=ETHER, sender=t.bob)
     v.deposit(value=ETHER, sender=t.carol)
-    _must_revert(
-        t,
+    t.expect_revert(
         lambda: v.withdraw(ETHER + 1, sender=t.bob),
         "withdraw() of more than bob's balance to revert",
         "check the sender's balance before anything else",
@@ -239,8 +229,7 @@ def _(t):
     v = t.deploy()
     refuser = _helper(t, "Refuser")
     refuser.save(v, value=ETHER)
-    _must_revert(
-        t,
+    t.expect_revert(
         lambda: refuser.take(v, ETHER),
         "withdraw() to revert when the Ether cannot be delivered",
         "a low-level call returns false instead of reverting: check what it returns",
@@ -388,8 +377,7 @@ def _(t):
     c = t.deploy()
     c.addTask("only one", sender=t.bob)
     for sender, index in ((t.bob, 1), (t.carol, 0)):
-        _must_revert(
-            t,
+        t.expect_revert(
             lambda: c.setStatus(index, DONE, sender=sender),  # noqa: B023 (called at once)
             f"setStatus({index}, Done) from {sender.name} to revert: "
             f"{sender.name} has no task {index}",
@@ -400,8 +388,7 @@ def _(t):
 def _(t):
     c = t.deploy()
     c.addTask("x", sender=t.bob)
-    _must_revert(
-        t,
+    t.expect_revert(
         lambda: c.setStatus(0, 3, sender=t.bob),
         "setStatus(0, 3) to revert: there is no status 3",
         "a parameter of an enum type only takes the enum's values",
@@ -500,7 +487,7 @@ def _(t):
         ("remove(bob)", lambda: c.remove(t.bob, sender=t.bob)),
         ("addMany([carol])", lambda: c.addMany([t.carol], sender=t.bob)),
     ):
-        _must_revert(t, call, f"{what} sent by bob (not the owner) to revert")
+        t.expect_revert(call, f"{what} sent by bob (not the owner) to revert")
     t.expect(
         c.isAllowed(t.bob) and not c.isAllowed(t.carol) and c.count() == 1,
         "the list to be unchanged after the refused calls",

@@ -21,15 +21,6 @@ def _line(exc: Exception) -> str:
     return str(exc).splitlines()[0]
 
 
-def _must_revert(t: CheckContext, call, expected: str, hint: str = "") -> None:
-    """Fail the check with ``expected`` unless ``call()`` reverts."""
-    try:
-        with t.reverts():
-            call()
-    except AssertionError:  # it did not revert
-        t.expect(False, expected, "it went through", hint)
-
-
 def _same(a, b) -> bool:
     return str(a).lower() == str(b).lower()
 
@@ -91,8 +82,7 @@ def _(t):
         "notice() to be 'Meeting at noon' after the owner posts it",
         f"{board.notice()!r}",
     )
-    _must_revert(
-        t,
+    t.expect_revert(
         lambda: board.post("Free pizza!", sender=t.carol),
         "post() from carol, who is not the owner, to revert",
         "guard post() with the onlyOwner modifier",
@@ -106,7 +96,7 @@ def _(t):
     receipt = board.transferOwnership(t.carol, sender=t.bob)
     t.expect(_same(board.owner(), t.carol), "owner() to be carol", f"{board.owner()}")
     try:
-        sollab.emitted(receipt, "OwnershipTransferred", previousOwner=t.bob, newOwner=t.carol)
+        t.emitted(receipt, "OwnershipTransferred", previousOwner=t.bob, newOwner=t.carol)
     except AssertionError as exc:
         t.expect(False, "OwnershipTransferred(previousOwner=bob, newOwner=carol)", str(exc))
     board.post("carol's notice", sender=t.carol)
@@ -116,13 +106,11 @@ def _(t):
 @ownable.check("transferOwnership() is refused to others and to the zero address", points=1)
 def _(t):
     board = t.deploy(sender=t.bob)
-    _must_revert(
-        t,
+    t.expect_revert(
         lambda: board.transferOwnership(t.carol, sender=t.carol),
         "transferOwnership(carol) sent by carol (not the owner) to revert",
     )
-    _must_revert(
-        t,
+    t.expect_revert(
         lambda: board.transferOwnership(ZERO, sender=t.bob),
         "transferOwnership(address(0)) to revert",
         "nobody holds the key of the zero address: use renounceOwnership() for that",
@@ -133,19 +121,17 @@ def _(t):
 @ownable.check("renounceOwnership() leaves the Noticeboard with no owner", points=1)
 def _(t):
     board = t.deploy(sender=t.bob)
-    _must_revert(
-        t,
+    t.expect_revert(
         lambda: board.renounceOwnership(sender=t.carol),
         "renounceOwnership() sent by carol (not the owner) to revert",
     )
     receipt = board.renounceOwnership(sender=t.bob)
     t.expect(_same(board.owner(), ZERO), "owner() to be address(0)", f"{board.owner()}")
     try:
-        sollab.emitted(receipt, "OwnershipTransferred", previousOwner=t.bob, newOwner=ZERO)
+        t.emitted(receipt, "OwnershipTransferred", previousOwner=t.bob, newOwner=ZERO)
     except AssertionError as exc:
         t.expect(False, "OwnershipTransferred(previousOwner=bob, newOwner=address(0))", str(exc))
-    _must_revert(
-        t,
+    t.expect_revert(
         lambda: board.transferOwnership(t.bob, sender=t.bob),
         "transferOwnership() from the former owner to revert once nobody owns the board",
     )
@@ -179,7 +165,7 @@ def _(t):
         f"{t.chain.balance(piggy)} wei",
         "a contract accepts plain Ether only with a receive() function",
     )
-    _must_revert(t, lambda: piggy.smash(sender=t.bob), "smash() from bob (not the owner) to revert")
+    t.expect_revert(lambda: piggy.smash(sender=t.bob), "smash() from bob (not the owner) to revert")
     before = t.chain.balance(t.dave)
     receipt = piggy.smash(sender=t.dave)
     gained = t.chain.balance(t.dave) - before
@@ -193,8 +179,7 @@ def _(t):
 @ownable.check("a PiggyBank cannot be renounced", points=1, hidden=True)
 def _(t):
     piggy = _piggy(t, t.dave)
-    _must_revert(
-        t,
+    t.expect_revert(
         lambda: piggy.renounceOwnership(sender=t.dave),
         "PiggyBank's renounceOwnership() to revert, even for its owner",
         "override renounceOwnership in PiggyBank",
@@ -206,13 +191,12 @@ def _(t):
 def _(t):
     board = t.deploy(sender=t.bob)
     board.transferOwnership(t.carol, sender=t.bob)
-    _must_revert(t, lambda: board.post("mine", sender=t.bob), "post() by the old owner to revert")
+    t.expect_revert(lambda: board.post("mine", sender=t.bob), "post() by the old owner to revert")
     piggy = _piggy(t, t.bob)
     piggy.transferOwnership(t.carol, sender=t.bob)
     t.chain.send(piggy, ETHER, sender=t.dave)
-    _must_revert(t, lambda: piggy.smash(sender=t.bob), "smash() by the old owner to revert")
-    _must_revert(
-        t,
+    t.expect_revert(lambda: piggy.smash(sender=t.bob), "smash() by the old owner to revert")
+    t.expect_revert(
         lambda: piggy.transferOwnership(t.bob, sender=t.bob),
         "transferOwnership() by the old owner to revert",
     )
@@ -340,8 +324,7 @@ def _(t):
     board = _board(t)
     p = _player(t, board)
     p.play(10, sender=t.bob)
-    _must_revert(
-        t,
+    t.expect_revert(
         lambda: p.play(101, sender=t.bob),
         "play(101) to revert: the scoreboard refuses more than 100 points",
         "a failing call through an interface reverts the caller as well; "
