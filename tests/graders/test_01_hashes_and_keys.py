@@ -10,32 +10,13 @@ from eth_account import Account
 from eth_account.messages import encode_defunct
 from eth_keys import keys
 from eth_utils import keccak, to_checksum_address
+from lessonkit import no_crash, outcome, score, stub
 
-from sollab.grading import grade
+from sollab.grading import get_exercise
 
 DERIVE = "01-hashes-and-keys/derive-address"
 VERIFY = "01-hashes-and-keys/verify-signature"
 NONCE = "01-hashes-and-keys/find-nonce"
-
-
-def score(exercise_id, answer):
-    return float(grade(exercise_id, answer, quiet=True))
-
-
-def stub(*args):
-    raise NotImplementedError()
-
-
-def full_marks(exercise_id):
-    from sollab.grading import get_exercise
-
-    return get_exercise(exercise_id).points
-
-
-def no_crash(exercise_id, answer):
-    result = grade(exercise_id, answer, quiet=True)
-    assert float(result) == 0
-    assert all(r.message and "stopped with" not in r.message for r in result.results)
 
 
 # --- derive-address -------------------------------------------------------------------------
@@ -69,7 +50,7 @@ def derive_bytes(private_key):
 
 
 def test_derive_full_marks_for_the_reference_and_another_way():
-    assert score(DERIVE, derive_reference) == full_marks(DERIVE) == 6
+    assert score(DERIVE, derive_reference) == get_exercise(DERIVE).points == 6
     assert score(DERIVE, derive_other_way) == 6
 
 
@@ -83,11 +64,7 @@ def test_derive_with_the_04_prefix_earns_nothing_but_the_shape():
 
 def test_derive_dropping_leading_zeros_loses_only_the_hidden_check():
     """1 address in 256 starts with a zero byte: the hidden check's key is one of them."""
-    result = grade(DERIVE, derive_via_int, quiet=True)
-    assert [r.title for r in result.results if not r.passed] == [
-        "an address that starts with zeros keeps them"
-    ]
-    assert float(result) == 5
+    assert outcome(DERIVE, derive_via_int) == (5, ["an address that starts with zeros keeps them"])
 
 
 def test_derive_returning_bytes_earns_nothing():
@@ -142,16 +119,12 @@ def verify_always_true(message, signature, address):
 
 
 def test_verify_full_marks_for_the_reference_and_another_way():
-    assert score(VERIFY, verify_reference) == full_marks(VERIFY) == 7
+    assert score(VERIFY, verify_reference) == get_exercise(VERIFY).points == 7
     assert score(VERIFY, verify_other_way) == 7
 
 
 def test_verify_comparing_case_loses_only_the_lower_case_check():
-    result = grade(VERIFY, verify_case_sensitive, quiet=True)
-    assert [r.title for r in result.results if not r.passed] == [
-        "the address may be given in lower case"
-    ]
-    assert float(result) == 6
+    assert outcome(VERIFY, verify_case_sensitive) == (6, ["the address may be given in lower case"])
 
 
 def test_verify_without_catching_loses_only_the_hidden_check():
@@ -204,16 +177,12 @@ def nonce_ascii(data, prefix):
 
 
 def test_nonce_full_marks_for_the_reference_and_another_way():
-    assert score(NONCE, nonce_reference) == full_marks(NONCE) == 7
+    assert score(NONCE, nonce_reference) == get_exercise(NONCE).points == 7
     assert score(NONCE, nonce_other_way) == 7
 
 
 def test_nonce_starting_at_one_loses_only_the_smallest_check():
-    result = grade(NONCE, nonce_from_one, quiet=True)
-    assert [r.title for r in result.results if not r.passed] == [
-        "it is the smallest nonce that works"
-    ]
-    assert float(result) == 6
+    assert outcome(NONCE, nonce_from_one) == (6, ["it is the smallest nonce that works"])
 
 
 def test_nonce_returning_the_hash_earns_nothing():
@@ -231,8 +200,6 @@ def test_nonce_stub_and_wrong_type_score_zero():
 
 @pytest.mark.parametrize("exercise_id", [DERIVE, VERIFY, NONCE])
 def test_every_exercise_has_hints_and_a_hidden_check(exercise_id):
-    from sollab.grading import get_exercise
-
     ex = get_exercise(exercise_id)
     assert len(ex.hints) >= 2
     assert any(c.hidden for c in ex.checks) and sum(not c.hidden for c in ex.checks) >= 3

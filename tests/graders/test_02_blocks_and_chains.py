@@ -7,8 +7,9 @@ import itertools
 
 import pytest
 from eth_utils import keccak
+from lessonkit import no_crash, outcome, score, stub
 
-from sollab.grading import get_exercise, grade
+from sollab.grading import get_exercise
 
 MINE = "02-blocks-and-chains/mine-block"
 VALIDATE = "02-blocks-and-chains/validate-chain"
@@ -19,26 +20,6 @@ ZERO_HASH = "0x" + "00" * 32
 
 def block_hash(index, prev_hash, nonce, data):  # as the lesson gives it
     return "0x" + keccak(text=f"{index}:{prev_hash}:{nonce}:{data}").hex()
-
-
-def score(exercise_id, answer):
-    return float(grade(exercise_id, answer, quiet=True))
-
-
-def lost(exercise_id, answer):
-    """The titles of the checks an answer fails, and its score."""
-    result = grade(exercise_id, answer, quiet=True)
-    return [r.title for r in result.results if not r.passed], float(result)
-
-
-def stub(*args):
-    raise NotImplementedError()
-
-
-def no_crash(exercise_id, answer):
-    result = grade(exercise_id, answer, quiet=True)
-    assert float(result) == 0
-    assert all(r.message and "stopped with" not in r.message for r in result.results)
 
 
 # --- mine-block -----------------------------------------------------------------------------
@@ -101,36 +82,36 @@ def test_mine_full_marks_for_the_reference_and_another_way():
 
 def test_mine_from_one_loses_the_smallest_and_fuzzed_checks():
     """The smallest check's block meets the difficulty with nonce 0; so do all at difficulty 0."""
-    assert lost(MINE, mine_from_one) == (
-        ["the nonce is the smallest that works", "any block, difficulty 0 to 3"],
+    assert outcome(MINE, mine_from_one) == (
         5,
+        ["the nonce is the smallest that works", "any block, difficulty 0 to 3"],
     )
 
 
 def test_mine_without_0x_loses_the_hash_checks():
-    assert lost(MINE, mine_no_0x) == (
+    assert outcome(MINE, mine_no_0x) == (
+        4,
         [
             "its hash is block_hash of its own fields",
             "any block, difficulty 0 to 3",
             "four blocks mined one after another make a valid chain",
         ],
-        4,
     )
 
 
 def test_mine_with_a_stale_hash():
-    assert lost(MINE, mine_stale_hash) == (
+    assert outcome(MINE, mine_stale_hash) == (
+        4,
         [
             "its hash is block_hash of its own fields",
             "any block, difficulty 0 to 3",
             "four blocks mined one after another make a valid chain",
         ],
-        4,
     )
 
 
 def test_mine_without_work_keeps_only_the_shape_and_hash_points():
-    assert lost(MINE, mine_no_work)[1] == 2
+    assert score(MINE, mine_no_work) == 2
 
 
 def test_mine_stub_and_wrong_type_score_zero():
@@ -213,7 +194,7 @@ def test_validate_full_marks_for_the_reference_and_another_way():
     ],
 )
 def test_validate_forgetting_one_rule_loses_only_its_checks(rule, failed):
-    titles, points = lost(VALIDATE, without(rule))
+    points, titles = outcome(VALIDATE, without(rule))
     assert titles == failed
     assert points == 8 - sum(c.points for c in get_exercise(VALIDATE).checks if c.title in failed)
 
@@ -292,13 +273,13 @@ def test_root_full_marks_for_the_reference_and_another_way():
 
 
 def test_root_duplicating_the_odd_leaf_loses_the_odd_checks():
-    assert lost(ROOT, root_duplicating_the_odd_one) == (
+    assert outcome(ROOT, root_duplicating_the_odd_one) == (
+        4,
         [
             "three leaves: the odd one out moves up unchanged",
             "any list of 1 to 12 leaves",
             "33 leaves: odd levels all the way up",
         ],
-        4,
     )
 
 
@@ -307,7 +288,7 @@ def test_root_hashing_hex_text_keeps_only_format_and_one_leaf():
 
 
 def test_root_without_0x_loses_only_the_format_point():
-    assert lost(ROOT, root_no_0x) == (["returns a hash: 0x followed by 64 hex digits"], 7)
+    assert outcome(ROOT, root_no_0x) == (7, ["returns a hash: 0x followed by 64 hex digits"])
 
 
 def test_root_stub_and_wrong_type_score_zero():
@@ -358,13 +339,13 @@ def test_proof_full_marks_for_the_reference_and_another_way():
 
 
 def test_proof_ignoring_sides_keeps_only_the_false_cases():
-    assert lost(PROOF, proof_ignoring_sides) == (
+    assert outcome(PROOF, proof_ignoring_sides) == (
+        3,
         [
             "a genuine proof verifies",
             "the side of each sibling matters",
             "genuine proofs verify and a changed leaf fails, in trees of 1 to 12 leaves",
         ],
-        3,
     )
 
 

@@ -4,26 +4,13 @@ loses exactly its own checks' points, and the released stub or a wrong type scor
 from __future__ import annotations
 
 import pytest
+from lessonkit import no_crash, score, stub
 
-from sollab.grading import get_exercise, grade
+from sollab.grading import get_exercise
 
 FEE = "03-accounts-and-transactions/fee"
 BATCH = "03-accounts-and-transactions/batch"
 FIND = "03-accounts-and-transactions/find"
-
-
-def score(exercise_id, answer):
-    return float(grade(exercise_id, answer, quiet=True))
-
-
-def stub(*args):
-    raise NotImplementedError()
-
-
-def no_crash(exercise_id, answer):
-    result = grade(exercise_id, answer, quiet=True)
-    assert float(result) == 0, result.report()
-    assert all(r.message and "stopped with" not in r.message for r in result.results)
 
 
 def test_the_exercises_are_worth_what_the_notebook_says():

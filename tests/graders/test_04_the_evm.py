@@ -8,28 +8,15 @@ from collections import Counter
 import pytest
 from eth_abi import encode
 from eth_utils import keccak
+from lessonkit import no_crash, score, stub
 from web3 import Web3
 
 from sollab import compile_source
-from sollab.grading import get_exercise, grade
+from sollab.grading import get_exercise
 
 RETURN_42 = "04-the-evm/return-42"
 SLOT = "04-the-evm/storage-slot"
 GAS = "04-the-evm/gas"
-
-
-def score(exercise_id, answer):
-    return float(grade(exercise_id, answer, quiet=True))
-
-
-def stub(*args):
-    raise NotImplementedError()
-
-
-def no_crash(exercise_id, answer):
-    result = grade(exercise_id, answer, quiet=True)
-    assert float(result) == 0, result.report()
-    assert all(r.message and "stopped with" not in r.message for r in result.results)
 
 
 def test_the_exercises_are_worth_what_the_notebook_says():

@@ -4,54 +4,11 @@ released starter (or a wrong kind of answer) score 0 without raising?"""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from lessonkit import contract, from_file, graded, outcome, score
 
-from sollab import compile_source
-from sollab.grading import grade
-
-REPO = Path(__file__).resolve().parents[2]
 LESSON = "05-solidity-basics"
-HEADER = "// SPDX-License-Identifier: MIT\npragma solidity ^0.8.24;\n"
-
-
-def contract(name: str, body: str):
-    return compile_source(HEADER + f"contract {name} {{\n{body}\n}}\n")[name]
-
-
-def from_file(folder: str, name: str):
-    return compile_source((REPO / folder / LESSON / f"{name}.sol").read_text())[name]
-
-
-_graded: dict[tuple[str, int], tuple[object, object]] = {}
-_chains: list = []
-
-
-def _chain():
-    """One chain for the module's grades (each check runs in its own snapshot of it), so the
-    tests do not pay for a fresh chain per grade."""
-    if not _chains:
-        from sollab.chain import Chain
-
-        _chains.append(Chain())
-    return _chains[0]
-
-
-def report(exercise: str, answer):
-    """The grade of ``answer`` (graded once: checks are deterministic, fuzzing derandomized)."""
-    key = (exercise, id(answer))
-    if key not in _graded:
-        _graded[key] = (answer, grade(f"{LESSON}/{exercise}", answer, quiet=True, chain=_chain()))
-    return _graded[key][1]
-
-
-def score(exercise: str, answer) -> float:
-    return float(report(exercise, answer))
-
-
-def failed(exercise: str, answer) -> list[str]:
-    return [r.title for r in report(exercise, answer).results if not r.passed]
+COUNTER, GREETER, TICKETS = f"{LESSON}/counter", f"{LESSON}/greeter", f"{LESSON}/tickets"
 
 
 # --- counter -----------------------------------------------------------------------------------
@@ -69,7 +26,7 @@ COUNTER_WITH_MODIFIER = """
 @pytest.fixture(scope="module")
 def counters():
     return {
-        "reference": from_file("solutions", "Counter"),
+        "reference": from_file("solutions", LESSON, "Counter"),
         "modifier": contract("Counter", COUNTER_WITH_MODIFIER),
         "open-reset": contract(
             "Counter",
@@ -77,25 +34,25 @@ def counters():
             "function increment() external { count += 1; }\n"
             "function reset() external { count = 0; }",
         ),
-        "starter": from_file("contracts", "Counter"),
+        "starter": from_file("contracts", LESSON, "Counter"),
     }
 
 
-def test_counter_right_answers_earn_full_marks(counters):
-    assert score("counter", counters["reference"]) == 6
-    assert score("counter", counters["modifier"]) == 6
+def test_counter_right_answers_earn_full_marks(counters, module_chain):
+    assert score(COUNTER, counters["reference"], module_chain) == 6
+    assert score(COUNTER, counters["modifier"], module_chain) == 6
 
 
-def test_counter_reset_for_anyone_loses_the_hidden_owner_check(counters):
-    assert failed("counter", counters["open-reset"]) == [
-        "anyone else's reset() reverts and changes nothing"
-    ]
-    assert score("counter", counters["open-reset"]) == 4
+def test_counter_reset_for_anyone_loses_the_hidden_owner_check(counters, module_chain):
+    assert outcome(COUNTER, counters["open-reset"], module_chain) == (
+        4,
+        ["anyone else's reset() reverts and changes nothing"],
+    )
 
 
-def test_counter_starter_and_wrong_type_score_zero(counters):
-    assert score("counter", counters["starter"]) == 0
-    assert score("counter", 42) == 0
+def test_counter_starter_and_wrong_type_score_zero(counters, module_chain):
+    assert score(COUNTER, counters["starter"], module_chain) == 0
+    assert score(COUNTER, 42, module_chain) == 0
 
 
 # --- greeter -----------------------------------------------------------------------------------
@@ -128,7 +85,7 @@ def greeter_variant(*, emit: str, check_empty: bool = True):
 @pytest.fixture(scope="module")
 def greeters():
     return {
-        "reference": from_file("solutions", "Greeter"),
+        "reference": from_file("solutions", LESSON, "Greeter"),
         "require": contract("Greeter", GREETER_REQUIRE),
         "no-event": greeter_variant(emit="_g = g;"),
         "emits-after": greeter_variant(emit="_g = g; emit GreetingChanged(msg.sender, _g, g);"),
@@ -136,41 +93,43 @@ def greeters():
         "accepts-empty": greeter_variant(
             emit="emit GreetingChanged(msg.sender, _g, g); _g = g;", check_empty=False
         ),
-        "starter": from_file("contracts", "Greeter"),
+        "starter": from_file("contracts", LESSON, "Greeter"),
     }
 
 
-def test_greeter_right_answers_earn_full_marks(greeters):
-    assert score("greeter", greeters["reference"]) == 7
-    assert score("greeter", greeters["require"]) == 7  # a public getter, require, unindexed
+def test_greeter_right_answers_earn_full_marks(greeters, module_chain):
+    assert score(GREETER, greeters["reference"], module_chain) == 7
+    # a public getter, require, unindexed
+    assert score(GREETER, greeters["require"], module_chain) == 7
 
 
 EVENT_CHECK = "setGreeting(...) emits GreetingChanged(by, oldGreeting, newGreeting)"
 
 
 @pytest.mark.parametrize("variant", ["no-event", "emits-after", "by-origin"])
-def test_greeter_event_mistakes_lose_only_the_event_check(greeters, variant):
-    assert failed("greeter", greeters[variant]) == [EVENT_CHECK]
-    assert score("greeter", greeters[variant]) == 5
+def test_greeter_event_mistakes_lose_only_the_event_check(greeters, variant, module_chain):
+    assert outcome(GREETER, greeters[variant], module_chain) == (5, [EVENT_CHECK])
 
 
-def test_greeter_event_failure_says_what_was_emitted(greeters):
+def test_greeter_event_failure_says_what_was_emitted(greeters, module_chain):
     (event,) = [
-        r for r in report("greeter", greeters["emits-after"]).results if r.title == EVENT_CHECK
+        r
+        for r in graded(GREETER, greeters["emits-after"], module_chain).results
+        if r.title == EVENT_CHECK
     ]
     assert "oldGreeting='Hi'" in event.message and "msg.sender" in event.message
 
 
-def test_greeter_accepting_empty_greetings_loses_the_hidden_check(greeters):
-    assert failed("greeter", greeters["accepts-empty"]) == [
-        "an empty greeting is refused and the old one stays"
-    ]
-    assert score("greeter", greeters["accepts-empty"]) == 5
+def test_greeter_accepting_empty_greetings_loses_the_hidden_check(greeters, module_chain):
+    assert outcome(GREETER, greeters["accepts-empty"], module_chain) == (
+        5,
+        ["an empty greeting is refused and the old one stays"],
+    )
 
 
-def test_greeter_starter_and_wrong_type_score_zero(greeters):
-    assert score("greeter", greeters["starter"]) == 0
-    assert score("greeter", greeters["reference"].abi) == 0
+def test_greeter_starter_and_wrong_type_score_zero(greeters, module_chain):
+    assert score(GREETER, greeters["starter"], module_chain) == 0
+    assert score(GREETER, greeters["reference"].abi, module_chain) == 0
 
 
 # --- tickets -----------------------------------------------------------------------------------
@@ -226,7 +185,7 @@ BOOTH_STRUCTS = """
 @pytest.fixture(scope="module")
 def booths():
     return {
-        "reference": from_file("solutions", "TicketBooth"),
+        "reference": from_file("solutions", LESSON, "TicketBooth"),
         "structs": contract("TicketBooth", BOOTH_STRUCTS),  # require(cond, CustomError(...))
         "strings": booth(
             buy_check='revert("sold out");', give_check='revert("not enough tickets");'
@@ -238,47 +197,51 @@ def booths():
         ),
         "off-by-one": booth(buy_check=RIGHT_BUY, give_check=RIGHT_GIVE, buy_cmp=">="),
         "panic": booth(buy_check="{}", give_check="{}"),  # no checks: 0.8 arithmetic reverts
-        "starter": from_file("contracts", "TicketBooth"),
+        "starter": from_file("contracts", LESSON, "TicketBooth"),
     }
 
 
-def test_tickets_right_answers_earn_full_marks(booths):
-    assert score("tickets", booths["reference"]) == 9
-    assert score("tickets", booths["structs"]) == 9
+def test_tickets_right_answers_earn_full_marks(booths, module_chain):
+    assert score(TICKETS, booths["reference"], module_chain) == 9
+    assert score(TICKETS, booths["structs"], module_chain) == 9
 
 
-def test_tickets_string_reasons_lose_the_four_error_checks(booths):
-    assert failed("tickets", booths["strings"]) == [
-        "buying more tickets than are left reverts with SoldOut",
-        "SoldOut says how many were requested and how many are available",
-        "giving back more than you hold reverts with NotEnoughTickets",
-        "NotEnoughTickets says who asked, how many they hold and how many they asked",
-    ]
-    assert score("tickets", booths["strings"]) == 5
+def test_tickets_string_reasons_lose_the_four_error_checks(booths, module_chain):
+    assert outcome(TICKETS, booths["strings"], module_chain) == (
+        5,
+        [
+            "buying more tickets than are left reverts with SoldOut",
+            "SoldOut says how many were requested and how many are available",
+            "giving back more than you hold reverts with NotEnoughTickets",
+            "NotEnoughTickets says who asked, how many they hold and how many they asked",
+        ],
+    )
 
 
-def test_tickets_wrong_error_arguments_lose_only_the_argument_check(booths):
-    assert failed("tickets", booths["swapped"]) == [
-        "SoldOut says how many were requested and how many are available"
-    ]
-    assert failed("tickets", booths["give-args"]) == [
-        "NotEnoughTickets says who asked, how many they hold and how many they asked"
-    ]
-    assert score("tickets", booths["swapped"]) == score("tickets", booths["give-args"]) == 8
+def test_tickets_wrong_error_arguments_lose_only_the_argument_check(booths, module_chain):
+    assert outcome(TICKETS, booths["swapped"], module_chain) == (
+        8,
+        ["SoldOut says how many were requested and how many are available"],
+    )
+    assert outcome(TICKETS, booths["give-args"], module_chain) == (
+        8,
+        ["NotEnoughTickets says who asked, how many they hold and how many they asked"],
+    )
 
 
-def test_tickets_off_by_one_loses_the_hidden_check(booths):
-    assert failed("tickets", booths["off-by-one"]) == [
-        "the last ticket can be bought, and all you hold given back"
-    ]
-    assert score("tickets", booths["off-by-one"]) == 8
+def test_tickets_off_by_one_loses_the_hidden_check(booths, module_chain):
+    assert outcome(TICKETS, booths["off-by-one"], module_chain) == (
+        8,
+        ["the last ticket can be bought, and all you hold given back"],
+    )
 
 
-def test_tickets_relying_on_overflow_panics_loses_the_error_checks(booths):
-    assert score("tickets", booths["panic"]) == 5
-    assert any("panic 0x11" in r.message for r in report("tickets", booths["panic"]).results)
+def test_tickets_relying_on_overflow_panics_loses_the_error_checks(booths, module_chain):
+    result = graded(TICKETS, booths["panic"], module_chain)
+    assert float(result) == 5
+    assert any("panic 0x11" in r.message for r in result.results)
 
 
-def test_tickets_starter_and_wrong_type_score_zero(booths):
-    assert score("tickets", booths["starter"]) == 0
-    assert score("tickets", None) == 0
+def test_tickets_starter_and_wrong_type_score_zero(booths, module_chain):
+    assert score(TICKETS, booths["starter"], module_chain) == 0
+    assert score(TICKETS, None, module_chain) == 0

@@ -3,45 +3,11 @@ typical mistake loses exactly the points of its own checks, and stubs score 0 wi
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from lessonkit import compiled, from_file, graded, no_crash, outcome, score, variant
 
-import sollab
-from sollab.grading import grade
-
-REPO = Path(__file__).resolve().parents[2]
 LESSON = "06-solidity-data-and-ether"
 VAULT, TODO, ALLOW = f"{LESSON}/vault", f"{LESSON}/todo-list", f"{LESSON}/allowlist"
-
-
-def solution(name: str) -> str:
-    return (REPO / "solutions" / LESSON / f"{name}.sol").read_text()
-
-
-def compiled(source: str, name: str):
-    return sollab.compile_source(source, f"{name}.sol")[name]
-
-
-def variant(name: str, *edits: str):
-    """The reference answer with pieces rewritten: ``old, new, old, new, ...`` (each old piece
-    must be there)."""
-    source = solution(name)
-    for old, new in zip(edits[::2], edits[1::2], strict=True):
-        assert old in source, f"{old!r} is not in the solution of {name}"
-        source = source.replace(old, new)
-    return compiled(source, name)
-
-
-def score(exercise_id: str, answer) -> float:
-    return float(grade(exercise_id, answer, quiet=True))
-
-
-def outcome(exercise_id: str, answer) -> tuple[float, list[str]]:
-    """The score and the titles of the checks that failed (one grade: failing properties
-    shrink, which takes a while)."""
-    result = grade(exercise_id, answer, quiet=True)
-    return float(result), [r.title for r in result.results if not r.passed]
 
 
 # --- the vault --------------------------------------------------------------------------------
@@ -87,21 +53,23 @@ contract Vault {
 @pytest.fixture(scope="module")
 def vaults():
     return {
-        "reference": compiled(solution("Vault"), "Vault"),
+        "reference": from_file("solutions", LESSON, "Vault"),
         "other": compiled(VAULT_OTHER, "Vault"),
         "transfer": variant(
+            LESSON,
             "Vault",
             '(bool ok, ) = payable(msg.sender).call{value: amount}("");\n'
             "        if (!ok) revert TransferFailed(msg.sender, amount);",
             "payable(msg.sender).transfer(amount);",
         ),
         "unchecked-call": variant(
-            "Vault", "if (!ok) revert TransferFailed(msg.sender, amount);", "ok;"
+            LESSON, "Vault", "if (!ok) revert TransferFailed(msg.sender, amount);", "ok;"
         ),
         "no-receive": variant(
-            "Vault", "receive() external payable {\n        deposit();\n    }", ""
+            LESSON, "Vault", "receive() external payable {\n        deposit();\n    }", ""
         ),
         "interactions-first": variant(
+            LESSON,
             "Vault",
             "balanceOf[msg.sender] = balance - amount;\n"
             "        // Interactions\n"
@@ -179,20 +147,23 @@ contract TodoList {
 @pytest.fixture(scope="module")
 def todos():
     return {
-        "reference": compiled(solution("TodoList"), "TodoList"),
+        "reference": from_file("solutions", LESSON, "TodoList"),
         "other": compiled(TODO_OTHER, "TodoList"),
         "memory-copy": variant(
+            LESSON,
             "TodoList",
             "        mine[index].status = status;",
             "        Task memory task = mine[index];\n        task.status = status;",
         ),
         "uint8-status": variant(
+            LESSON,
             "TodoList",
             "function setStatus(uint256 index, Status status) external {",
             "function setStatus(uint256 index, uint8 raw) external {\n"
             "        Status status = Status(raw % 3);",
         ),
         "one-shared-list": variant(
+            LESSON,
             "TodoList",
             "mapping(address => Task[]) private _tasks;",
             "Task[] private _list;",
@@ -268,14 +239,16 @@ contract Allowlist {
 @pytest.fixture(scope="module")
 def allowlists():
     return {
-        "reference": compiled(solution("Allowlist"), "Allowlist"),
+        "reference": from_file("solutions", LESSON, "Allowlist"),
         "other": compiled(ALLOW_OTHER, "Allowlist"),
         "anyone-adds": variant(
+            LESSON,
             "Allowlist",
             "function addMany(address[] calldata accounts) external onlyOwner {",
             "function addMany(address[] calldata accounts) external {",
         ),
         "count-every-call": variant(
+            LESSON,
             "Allowlist",
             "        if (!isAllowed[account]) {\n            isAllowed[account] = true;\n"
             "            count += 1;\n        }",
@@ -294,7 +267,7 @@ def test_allowlist_mistakes_lose_only_their_checks(allowlists):
 
 
 def test_counting_every_add_loses_the_count_checks_and_names_the_smallest_input(allowlists):
-    result = grade(ALLOW, allowlists["count-every-call"], quiet=True)
+    result = graded(ALLOW, allowlists["count-every-call"])
     failing = [r for r in result.results if not r.passed]
     assert float(result) == 4
     assert [r.title for r in failing] == [
@@ -312,8 +285,5 @@ def test_counting_every_add_loses_the_count_checks_and_names_the_smallest_input(
     ("exercise_id", "name"), [(VAULT, "Vault"), (TODO, "TodoList"), (ALLOW, "Allowlist")]
 )
 def test_the_starter_and_a_wrong_type_score_zero_without_raising(exercise_id, name):
-    starter = sollab.compile_file(REPO / "contracts" / LESSON / f"{name}.sol")[name]
-    for answer in (starter, 42, None):
-        result = grade(exercise_id, answer, quiet=True)
-        assert float(result) == 0
-        assert all(r.message and "Traceback" not in r.message for r in result.results)
+    for answer in (from_file("contracts", LESSON, name), 42, None):
+        no_crash(exercise_id, answer)

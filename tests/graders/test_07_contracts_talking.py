@@ -3,40 +3,11 @@ typical mistake loses exactly the points of its own checks, and stubs score 0 wi
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from lessonkit import compiled, failed, from_file, graded, no_crash, outcome, variant
 
-import sollab
-from sollab.grading import grade
-
-REPO = Path(__file__).resolve().parents[2]
 LESSON = "07-contracts-talking"
 OWNABLE, PLAYER, MATH = f"{LESSON}/ownable", f"{LESSON}/player", f"{LESSON}/math-library"
-
-
-def solution(name: str) -> str:
-    return (REPO / "solutions" / LESSON / f"{name}.sol").read_text()
-
-
-def compiled(source: str, name: str):
-    return sollab.compile_source(source, f"{name}.sol", base=REPO)[name]
-
-
-def variant(name: str, *edits: str):
-    """The reference answer with pieces rewritten: ``old, new, old, new, ...`` (each old piece
-    must be there)."""
-    source = solution(name)
-    for old, new in zip(edits[::2], edits[1::2], strict=True):
-        assert old in source, f"{old!r} is not in the solution of {name}"
-        source = source.replace(old, new)
-    return compiled(source, name)
-
-
-def outcome(exercise_id: str, answer) -> tuple[float, list[str]]:
-    """The score and the titles of the checks that failed, from one grade."""
-    result = grade(exercise_id, answer, quiet=True)
-    return float(result), [r.title for r in result.results if not r.passed]
 
 
 # --- Ownable ----------------------------------------------------------------------------------
@@ -67,24 +38,28 @@ contract PiggyBank is Ownable {
 @pytest.fixture(scope="module")
 def boards():
     return {
-        "reference": compiled(solution("Noticeboard"), "Noticeboard"),
+        "reference": from_file("solutions", LESSON, "Noticeboard"),
         "openzeppelin": compiled(OWNABLE_OZ, "Noticeboard"),
         "zero-owner": variant(
-            "Noticeboard", "if (newOwner == address(0)) revert ZeroAddressOwner();", ""
+            LESSON, "Noticeboard", "if (newOwner == address(0)) revert ZeroAddressOwner();", ""
         ),
         "renounceable-piggy": variant(
+            LESSON,
             "Noticeboard",
             "    function renounceOwnership() public view override onlyOwner {\n"
             "        revert CannotRenounce();\n    }\n",
             "",
         ),
-        "silent": variant("Noticeboard", "emit OwnershipTransferred(_owner, newOwner);", ""),
+        "silent": variant(
+            LESSON, "Noticeboard", "emit OwnershipTransferred(_owner, newOwner);", ""
+        ),
         "open-post": variant(
+            LESSON,
             "Noticeboard",
             "function post(string calldata text) external onlyOwner {",
             "function post(string calldata text) external {",
         ),
-        "no-piggy": variant("Noticeboard", "contract PiggyBank is", "contract Piggy is"),
+        "no-piggy": variant(LESSON, "Noticeboard", "contract PiggyBank is", "contract Piggy is"),
     }
 
 
@@ -121,9 +96,9 @@ def test_each_ownable_mistake_loses_only_its_checks(boards, mistake, points, los
 
 
 def test_a_missing_piggybank_loses_its_checks_and_is_named_in_the_message(boards):
-    result = grade(OWNABLE, boards["no-piggy"], quiet=True)
+    result = graded(OWNABLE, boards["no-piggy"])
     assert float(result) == 6
-    assert [r.title for r in result.results if not r.passed] == [
+    assert failed(result) == [
         "PiggyBank reuses Ownable: its deployer owns it and can hand it over",
         "anyone can pay into a PiggyBank; only its owner can smash() it",
         "a PiggyBank cannot be renounced",
@@ -163,18 +138,20 @@ contract Player {
 @pytest.fixture(scope="module")
 def players():
     return {
-        "reference": compiled(solution("Player"), "Player"),
+        "reference": from_file("solutions", LESSON, "Player"),
         "other": compiled(PLAYER_OTHER, "Player"),
         "score-of-caller": variant(
-            "Player", "scoreboard.scoreOf(address(this))", "scoreboard.scoreOf(msg.sender)"
+            LESSON, "Player", "scoreboard.scoreOf(address(this))", "scoreboard.scoreOf(msg.sender)"
         ),
         "swallowed": variant(
+            LESSON,
             "Player",
             "        scoreboard.record(points);",
             "        (bool ok, ) = address(scoreboard).call(\n"
             "            abi.encodeCall(IScoreboard.record, (points)));\n        ok;",
         ),
         "keeps-own-score": variant(
+            LESSON,
             "Player",
             "        scoreboard.record(points);",
             "        _own += points;",
@@ -246,15 +223,16 @@ contract Calculator {
 @pytest.fixture(scope="module")
 def calculators():
     return {
-        "reference": compiled(solution("Calculator"), "Calculator"),
+        "reference": from_file("solutions", LESSON, "Calculator"),
         "other": compiled(MATH_OTHER, "Calculator"),
         "naive-average": variant(
-            "Calculator", "return (a / 2) + (b / 2) + (a & b & 1);", "return (a + b) / 2;"
+            LESSON, "Calculator", "return (a / 2) + (b / 2) + (a & b & 1);", "return (a + b) / 2;"
         ),
         "overflowing-guess": variant(
-            "Calculator", "uint256 y = x / 2 + 1;", "uint256 y = (x + 1) / 2;"
+            LESSON, "Calculator", "uint256 y = x / 2 + 1;", "uint256 y = (x + 1) / 2;"
         ),
         "divide-first": variant(
+            LESSON,
             "Calculator",
             "return (amount * basisPoints) / 10_000;",
             "return (amount / 10_000) * basisPoints;",
@@ -268,7 +246,7 @@ def test_math_reference_and_another_correct_library_earn_full_marks(calculators)
 
 
 def test_an_overflowing_average_loses_two_checks_and_reports_readable_inputs(calculators):
-    result = grade(MATH, calculators["naive-average"], quiet=True)
+    result = graded(MATH, calculators["naive-average"])
     failing = [r for r in result.results if not r.passed]
     assert float(result) == 5
     assert [r.title for r in failing] == [
@@ -303,8 +281,5 @@ def test_each_math_mistake_loses_only_its_checks(calculators, mistake, points, l
     [(OWNABLE, "Noticeboard"), (PLAYER, "Player"), (MATH, "Calculator")],
 )
 def test_the_starter_and_a_wrong_type_score_zero_without_raising(exercise_id, name):
-    starter = sollab.compile_file(REPO / "contracts" / LESSON / f"{name}.sol")[name]
-    for answer in (starter, 42, None):
-        result = grade(exercise_id, answer, quiet=True)
-        assert float(result) == 0
-        assert all(r.message and "Traceback" not in r.message for r in result.results)
+    for answer in (from_file("contracts", LESSON, name), 42, None):
+        no_crash(exercise_id, answer)

@@ -9,9 +9,10 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from lessonkit import failed, graded, no_crash, stub
 
 import sollab as lab
-from sollab.grading import grade, load_graders
+from sollab.grading import load_graders
 
 BASICS = "08-testing-contracts/basics"
 TIME_LOCK = "08-testing-contracts/time-lock"
@@ -25,20 +26,6 @@ def mutants():
     """The grader module's namespace: its mutants, compiled once for the module."""
     ex = load_graders()[BASICS]
     return ex.checks[0].run.__globals__
-
-
-@pytest.fixture(scope="module")
-def chain():
-    """One grading chain for the module: a fresh one per grade costs ~0.4 s."""
-    return lab.Chain()
-
-
-def score(exercise_id, answer, chain):
-    return grade(exercise_id, answer, quiet=True, chain=chain)
-
-
-def stub(Savings):
-    raise NotImplementedError()
 
 
 # --- deposits and withdrawals -----------------------------------------------------------------
@@ -141,12 +128,12 @@ def basics_global_contract(Savings):
     basics_reference(CORRECT)
 
 
-def test_basics_reference_earns_full_marks(chain):
-    assert score(BASICS, basics_reference, chain) == 5
+def test_basics_reference_earns_full_marks(module_chain):
+    assert graded(BASICS, basics_reference, module_chain) == 5
 
 
-def test_basics_a_differently_written_suite_earns_full_marks(chain):
-    result = score(BASICS, basics_other_style, chain)
+def test_basics_a_differently_written_suite_earns_full_marks(module_chain):
+    result = graded(BASICS, basics_other_style, module_chain)
     assert result == 5, result.report()
 
 
@@ -158,34 +145,32 @@ def test_basics_a_differently_written_suite_earns_full_marks(chain):
         (basics_without_ether, "catches a bug in how withdrawals pay out"),
     ],
 )
-def test_basics_each_gap_loses_its_mutant(chain, suite, missed):
-    result = score(BASICS, suite, chain)
+def test_basics_each_gap_loses_its_mutant(module_chain, suite, missed):
+    result = graded(BASICS, suite, module_chain)
     assert result == 4, result.report()
-    assert [r.title for r in result.results if not r.passed] == [missed]
+    assert failed(result) == [missed]
 
 
-def test_basics_a_suite_that_fails_on_the_correct_contract_earns_nothing(chain):
-    result = score(BASICS, basics_expects_zero_deposits, chain)
+def test_basics_a_suite_that_fails_on_the_correct_contract_earns_nothing(module_chain):
+    result = graded(BASICS, basics_expects_zero_deposits, module_chain)
     assert result == 0
     message = result.results[0].message
     assert "your tests to pass on the correct Savings" in message
     assert "ZeroAmount" in message and "s.deposit(value=0)" in message  # their line
 
 
-def test_basics_a_suite_on_its_own_contract_catches_nothing(chain, mutants):
+def test_basics_a_suite_on_its_own_contract_catches_nothing(module_chain, mutants):
     global CORRECT
     CORRECT = lab.ContractFactory(mutants["artifact"]("correct"), lab.get_chain)
-    result = score(BASICS, basics_global_contract, chain)
+    result = graded(BASICS, basics_global_contract, module_chain)
     assert result == 0
     assert all("they all passed" in r.message for r in result.results)
 
 
 @pytest.mark.parametrize("answer", [stub, 42, None, "def test(S): pass"])
-def test_stubs_and_wrong_types_score_zero_without_raising(chain, answer):
+def test_stubs_and_wrong_types_score_zero_without_raising(module_chain, answer):
     for exercise_id in (BASICS, TIME_LOCK, PROPERTY):
-        result = score(exercise_id, answer, chain)
-        assert result == 0
-        assert all(r.message and "Traceback" not in r.message for r in result.results)
+        result = no_crash(exercise_id, answer, module_chain)
         if answer is stub:
             assert "not written yet" in result.results[0].message
 
@@ -274,12 +259,12 @@ def time_lock_expects_a_lock_without_deposits(Savings):
         s.withdraw(1, sender=lab.chain.eve)
 
 
-def test_time_lock_reference_earns_full_marks(chain):
-    assert score(TIME_LOCK, time_lock_reference, chain) == 4
+def test_time_lock_reference_earns_full_marks(module_chain):
+    assert graded(TIME_LOCK, time_lock_reference, module_chain) == 4
 
 
-def test_time_lock_a_differently_written_suite_earns_full_marks(chain):
-    result = score(TIME_LOCK, time_lock_in_seconds_travelled, chain)
+def test_time_lock_a_differently_written_suite_earns_full_marks(module_chain):
+    result = graded(TIME_LOCK, time_lock_in_seconds_travelled, module_chain)
     assert result == 4, result.report()
 
 
@@ -293,23 +278,23 @@ def test_time_lock_a_differently_written_suite_earns_full_marks(chain):
         ),
     ],
 )
-def test_time_lock_each_gap_loses_its_mutants(chain, suite, missed):
-    result = score(TIME_LOCK, suite, chain)
+def test_time_lock_each_gap_loses_its_mutants(module_chain, suite, missed):
+    result = graded(TIME_LOCK, suite, module_chain)
     assert result == 4 - len(missed), result.report()
-    assert [r.title for r in result.results if not r.passed] == missed
+    assert failed(result) == missed
 
 
-def test_time_lock_a_wrong_expectation_earns_nothing(chain):
-    result = score(TIME_LOCK, time_lock_expects_a_lock_without_deposits, chain)
+def test_time_lock_a_wrong_expectation_earns_nothing(module_chain):
+    result = graded(TIME_LOCK, time_lock_expects_a_lock_without_deposits, module_chain)
     assert result == 0
     assert "reverted with custom error InsufficientBalance" in result.results[0].message
 
 
-def test_the_learners_chain_is_left_as_it_was(chain):
+def test_the_learners_chain_is_left_as_it_was(module_chain):
     """Grading travels in time and deploys on the kernel's chain, inside a snapshot."""
     kernel = lab.get_chain()
     block, clock = kernel.block_number, kernel.timestamp
-    score(TIME_LOCK, time_lock_reference, chain)
+    graded(TIME_LOCK, time_lock_reference, module_chain)
     assert kernel.timestamp <= clock + 2  # a snapshot may mine one empty block
     assert kernel.block_number <= block + 2
 
@@ -382,13 +367,13 @@ def property_by_shares(Savings):
     run()
 
 
-def test_property_reference_earns_full_marks(chain):
-    result = score(PROPERTY, model_test(WIDE), chain)
+def test_property_reference_earns_full_marks(module_chain):
+    result = graded(PROPERTY, model_test(WIDE), module_chain)
     assert result == 3, result.report()
 
 
-def test_property_a_differently_written_property_earns_full_marks(chain):
-    result = score(PROPERTY, property_by_shares, chain)
+def test_property_a_differently_written_property_earns_full_marks(module_chain):
+    result = graded(PROPERTY, property_by_shares, module_chain)
     assert result == 3, result.report()
 
 
@@ -404,13 +389,13 @@ def test_property_a_differently_written_property_earns_full_marks(chain):
     ],
     ids=["small-amounts", "no-withdraw-all", "whole-ether-only"],
 )
-def test_property_each_gap_loses_its_mutant(chain, suite, missed):
-    result = score(PROPERTY, suite, chain)
+def test_property_each_gap_loses_its_mutant(module_chain, suite, missed):
+    result = graded(PROPERTY, suite, module_chain)
     assert result == 3 - len(missed), result.report()
-    assert [r.title for r in result.results if not r.passed] == missed
+    assert failed(result) == missed
 
 
-def test_a_failing_property_names_its_falsifying_example(chain):
+def test_a_failing_property_names_its_falsifying_example(module_chain):
     def wrong(Savings):
         @settings(max_examples=10, deadline=None)
         @given(st.integers(1, 10**6))
@@ -422,7 +407,7 @@ def test_a_failing_property_names_its_falsifying_example(chain):
 
         run()
 
-    message = score(PROPERTY, wrong, chain).results[0].message
+    message = graded(PROPERTY, wrong, module_chain).results[0].message
     assert "AssertionError" in message and "assert s.balanceOf(" in message
     assert "the failing input: run(amount=1000)" in message  # shrunk on the correct contract
 
@@ -442,8 +427,8 @@ def test_every_mutant_is_one_real_change_and_gives_nothing_away(mutants):
         assert list(artifact.compilation.sources) == ["Savings.sol"], key
 
 
-def test_messages_never_show_a_mutants_code(chain, mutants):
-    result = score(BASICS, basics_without_events, chain)
+def test_messages_never_show_a_mutants_code(module_chain, mutants):
+    result = graded(BASICS, basics_without_events, module_chain)
     text = result.report()
     for _, _, edits in mutants["MUTANTS"].values():
         for _old, new in edits:
