@@ -157,18 +157,27 @@ class Sandbox:
                 unique.append(p)
         return unique
 
-    def popen(self, argv: list[str], **kwargs) -> subprocess.Popen:
+    def rlimits(self) -> list[tuple[str, int, bool]]:
+        """(resource, value, whether a zygote keeps it too) for each limit of a run."""
+        return [
+            ("RLIMIT_CPU", self.limits.cpu_seconds, False),
+            ("RLIMIT_AS", self.limits.memory_bytes, False),
+            ("RLIMIT_FSIZE", self.limits.file_bytes, True),
+            ("RLIMIT_NPROC", self.limits.processes, True),
+            ("RLIMIT_CORE", 0, True),
+        ]
+
+    def popen(self, argv: list[str], *, zygote: bool = False, **kwargs) -> subprocess.Popen:
+        """Start ``argv`` in the sandbox under the limits; a ``zygote`` (which sets them itself
+        in each child it forks, see ``runner``) gets no limit on CPU time or address space."""
         command, env, cwd = self.command(argv)
-        limits = self.limits
+        rlimits = [
+            (getattr(resource, name), resource.RLIM_INFINITY if zygote and not fixed else value)
+            for name, value, fixed in self.rlimits()
+        ]
 
         def limit() -> None:  # runs in the child, before exec
-            for which, value in (
-                (resource.RLIMIT_CPU, limits.cpu_seconds),
-                (resource.RLIMIT_AS, limits.memory_bytes),
-                (resource.RLIMIT_FSIZE, limits.file_bytes),
-                (resource.RLIMIT_NPROC, limits.processes),
-                (resource.RLIMIT_CORE, 0),
-            ):
+            for which, value in rlimits:
                 resource.setrlimit(which, (value, value))
 
         return subprocess.Popen(
