@@ -18,6 +18,7 @@ caps.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from typing import Any
@@ -49,8 +50,11 @@ class _Runner:
             def _showtraceback(self, etype, evalue, stb):  # keep it for the feedback
                 runner.error = (getattr(etype, "__name__", str(etype)), str(evalue), stb)
 
-        shell = Shell.instance(colors="NoColor", history_length=0)
-        shell.history_manager.enabled = False
+        from traitlets.config import Config
+
+        config = Config()
+        config.HistoryManager.enabled = False  # no history database, no thread (see zygote)
+        shell = Shell.instance(config=config, colors="NoColor", history_length=0)
         shell.extension_manager.load_extension("sollab")
         return shell
 
@@ -161,21 +165,29 @@ def _rebuild(spec: dict[str, Any]) -> Any:
     return ContractFactory(result.contract(spec["name"]), sollab.get_chain)
 
 
-def main() -> None:
-    # Our channel is the real stdout; the learner's fds 1 and 2 both go to stderr.
+def _channels() -> tuple[Any, Any]:
+    """Our channel is the real stdout; the learner's fds 1 and 2 both go to stderr, and its
+    stdin is empty. Returns (channel, inbox)."""
     channel = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     sys.stdout = os.fdopen(1, "w", buffering=1, closefd=False)
-    inbox = os.fdopen(os.dup(0), "rb")  # and the learner's stdin is empty
+    inbox = os.fdopen(os.dup(0), "rb")
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     sys.stdin = open(os.devnull)  # noqa: SIM115
+    return channel, inbox
+
+
+def _prepare(channel: Any, inbox: Any) -> tuple[_Runner, Any]:
     runner = _Runner(channel)
-    job = wire.loads(inbox.readline())
     from . import compiler
 
     compiler._default = compiler.Compiler(worker=_RelayCompiler(runner, inbox), disk_cache=False)
-    shell = runner.start_shell()
+    return runner, runner.start_shell()
+
+
+def _run_job(runner: _Runner, shell: Any, job: dict[str, Any], inbox: Any) -> None:
+    """Run the notebook, hand over its answers, serve calls until told to stop; then exit."""
     runner.send({"event": "ready"})
     for index, source in job.get("cells", []):
         runner.send({"event": "start", "index": index})
@@ -186,8 +198,299 @@ def main() -> None:
         if "call" not in request:
             break
         runner.send(runner.call(request))
-    channel.flush()
+    runner.channel.flush()
     os._exit(0)  # skip interpreter teardown (and any atexit the learner registered)
+
+
+# --- the zygote --------------------------------------------------------------------------------
+#
+# ``python -m sollab.runner --zygote CONTROL STATUS`` lives as long as a grading worker, in one
+# sandbox: it imports the lab, makes the IPython shell and a fresh chain once, then forks one
+# child per run of a notebook. The child runs the job as ``main`` does; the zygote runs no
+# learner code. Every child has the same uid as the zygote, so the zygote trusts nothing a child
+# can reach: it is not dumpable (no ptrace, no /proc/<pid>/mem or fd), blocks every signal it
+# can (SIGKILL and SIGSTOP remain: the grader restarts a sandbox whose zygote dies or stops
+# answering), takes jobs and kill requests only from the control pipe (which the child closes
+# at once) and reports exits only on the status pipe. After each child it kills every other
+# process in the sandbox, drains stdin, empties the working folder, /tmp and /dev/shm, then
+# writes a fresh random marker on stdout and stderr and sends it with the exit status, so the
+# grader knows which output was the child's.
+
+EXITED = "sollab-zygote-exited:"  # + the marker, alone on a line of stderr
+MAX_JOB = 256 * 1024 * 1024
+SWEEP_TIMEOUT = 10.0
+
+
+class _Lines:
+    """Lines from a pipe read with os.read (no buffer a forked child would inherit a copy of)."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd, self.buffer, self.eof = fd, bytearray(), False
+
+    def fill(self) -> None:
+        chunk = os.read(self.fd, 1 << 20)
+        if not chunk:
+            self.eof = True
+        self.buffer += chunk
+        if len(self.buffer) > MAX_JOB and b"\n" not in self.buffer:
+            raise RuntimeError("a control message was too long")
+
+    def pop(self) -> bytes | None:
+        end = self.buffer.find(b"\n")
+        if end < 0:
+            return None
+        line = bytes(self.buffer[: end + 1])
+        del self.buffer[: end + 1]
+        return line
+
+
+def _set_dumpable(on: bool) -> None:
+    import ctypes
+
+    pr_set_dumpable = 4
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(pr_set_dumpable, int(on), 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_DUMPABLE)")
+
+
+def _job(line: bytes) -> tuple[dict[str, Any], list[tuple[int, int]]] | None:
+    """A well-formed ``{"job": {...}, "limits": [[name, value], ...]}``, else None."""
+    import resource
+
+    try:
+        message = wire.loads(line)
+        job, limits = message["job"], message["limits"]
+        if not (isinstance(job.get("cells"), list) and isinstance(job.get("answers"), list)):
+            return None
+        rlimits = [(getattr(resource, str(name)), int(value)) for name, value in limits]
+        if not all(str(name).startswith("RLIMIT_") for name, _ in limits):
+            return None
+        return job, rlimits
+    except (wire.WireError, KeyError, TypeError, ValueError, AttributeError):
+        return None
+
+
+def _own_limits() -> list[tuple[int, int]]:
+    import resource
+
+    return [
+        resource.getrlimit(getattr(resource, n)) for n in dir(resource) if n.startswith("RLIMIT_")
+    ]
+
+
+def _sweep() -> None:
+    """SIGKILL every process of the sandbox but PID 1 (bubblewrap) and this one; wait till
+    they are gone."""
+    import signal
+    import time
+
+    me, deadline = os.getpid(), time.monotonic() + SWEEP_TIMEOUT
+    while True:
+        alive = 0
+        for name in os.listdir("/proc"):
+            if not name.isdigit() or int(name) in (1, me):
+                continue
+            try:
+                with open(f"/proc/{name}/stat", "rb") as f:
+                    state = f.read().rsplit(b")", 1)[1].split()[0]
+            except (OSError, IndexError):
+                continue  # gone already
+            if state in (b"Z", b"X"):
+                continue  # dead, its parent (bubblewrap) reaps it
+            alive += 1
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(name), signal.SIGKILL)
+        if not alive:
+            return
+        if time.monotonic() > deadline:
+            raise RuntimeError("processes in the sandbox would not die")
+        time.sleep(0.005)
+
+
+def _drain(fd: int) -> bool:
+    """Throw away what is waiting in a pipe; False at end of file."""
+    os.set_blocking(fd, False)
+    try:
+        while True:
+            try:
+                if not os.read(fd, 1 << 16):
+                    return False
+            except BlockingIOError:
+                return True
+    finally:
+        os.set_blocking(fd, True)
+
+
+def _snapshot(top: str) -> dict[str, int]:
+    """The folders under ``top`` (itself included) and their modes, on its own file system."""
+    import stat
+
+    dev, found = os.lstat(top).st_dev, {}
+    for folder, dirs, _ in os.walk(top):
+        found[folder] = stat.S_IMODE(os.lstat(folder).st_mode)
+        dirs[:] = [d for d in dirs if os.lstat(os.path.join(folder, d)).st_dev == dev]
+    return found
+
+
+def _empty(top: str, keep: dict[str, int]) -> None:
+    """Remove everything under ``top`` but the folders in ``keep`` (emptied, their modes put
+    back) and other file systems mounted there (bubblewrap's read-only binds). Symlinks are
+    removed, never followed."""
+    import stat
+
+    dev = os.lstat(top).st_dev
+
+    def clear(folder: str) -> None:
+        os.chmod(folder, 0o700)  # a child may have made it unreadable
+        for entry in os.scandir(folder):
+            info = entry.stat(follow_symlinks=False)
+            if info.st_dev != dev:
+                continue
+            if stat.S_ISDIR(info.st_mode):
+                clear(entry.path)
+                if entry.path not in keep:
+                    os.rmdir(entry.path)
+            else:
+                os.unlink(entry.path)
+
+    clear(top)
+    for folder, mode in sorted(keep.items()):
+        if not os.path.isdir(folder) or os.path.islink(folder):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(folder)
+            os.mkdir(folder)
+        os.chmod(folder, mode)
+
+
+def _child(job: dict[str, Any], rlimits: list[tuple[int, int]], closing: list[int], state: dict):
+    """Right after fork: drop the zygote's pipes and privileges, set this run's limits, run."""
+    import importlib
+    import resource
+    import signal
+    import traceback
+
+    try:
+        for fd in closing:
+            os.close(fd)
+        for which, value in rlimits:
+            resource.setrlimit(which, (value, value))
+        signal.pthread_sigmask(signal.SIG_SETMASK, state["mask"])
+        _set_dumpable(True)  # as a process of its own would be (core files stay off)
+        os.chdir(state["cwd"])
+        if state["path0"] is not None:
+            sys.path.insert(0, state["path0"])  # the lesson folder, for its own modules
+        importlib.invalidate_caches()
+        _run_job(state["runner"], state["shell"], job, state["inbox"])
+    except BaseException:
+        with contextlib.suppress(BaseException):
+            traceback.print_exc()
+            sys.stderr.flush()
+    os._exit(1)
+
+
+def _wait(pid: int, control: _Lines) -> int:
+    """The child's exit code (negative: killed by that signal); "kill" on control kills it."""
+    import select
+    import signal
+
+    pidfd = os.pidfd_open(pid)
+    try:
+        while True:
+            ready, _, _ = select.select([pidfd, control.fd], [], [])
+            if pidfd in ready:
+                break
+            control.fill()
+            while (line := control.pop()) is not None:
+                if line.strip() == b"kill":
+                    os.kill(pid, signal.SIGKILL)
+            if control.eof:
+                os.kill(pid, signal.SIGKILL)
+                os._exit(0)  # the grader is gone (and bubblewrap ends the rest with us)
+    finally:
+        os.close(pidfd)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status)
+
+
+def zygote(control_fd: int, status_fd: int) -> None:
+    # every module the loop needs, imported before any child runs
+    import ctypes  # noqa: F401
+    import importlib  # noqa: F401
+    import resource  # noqa: F401
+    import secrets
+    import select  # noqa: F401
+    import signal
+    import stat
+    import time  # noqa: F401
+    import traceback  # noqa: F401
+
+    try:
+        with open("/proc/1/comm") as f:
+            init = f.read().strip()
+    except OSError:
+        init = ""
+    if init != "bwrap" or os.getpid() == 1:  # its sweep kills every process it can see
+        raise SystemExit("the zygote runs only in bubblewrap's PID namespace")
+    _set_dumpable(False)
+    cwd = os.getcwd()
+    # `python -m` put the working folder first on sys.path: the zygote imports nothing from
+    # where children write (its children get it back)
+    path0 = sys.path.pop(0) if sys.path and sys.path[0] in ("", cwd) else None
+    catchable = set(signal.Signals) - {signal.SIGKILL, signal.SIGSTOP}
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, catchable)
+    channel, inbox = _channels()
+    runner, shell = _prepare(channel, inbox)
+    import sollab
+
+    sollab.get_chain()  # a fresh chain, never used here: each child gets its own copy
+    state = {"mask": mask, "cwd": cwd, "path0": path0, "runner": runner, "shell": shell,
+             "inbox": inbox}  # fmt: skip
+    keep = {top: _snapshot(top) for top in ("/tmp", "/dev/shm") if os.path.isdir(top)}
+    keep[cwd] = {cwd: stat.S_IMODE(os.lstat(cwd).st_mode)}  # the lesson folder: nothing
+    limits = _own_limits()
+    control = _Lines(control_fd)
+    while True:
+        line = control.pop()
+        if line is None:
+            if control.eof:
+                os._exit(0)
+            control.fill()
+            continue
+        parsed = _job(line)
+        if parsed is None:
+            continue  # a late "kill", or anything else that is not a job
+        job, rlimits = parsed
+        for stream in (channel, sys.stdout, sys.stderr):
+            stream.flush()
+        pid = os.fork()
+        if pid == 0:
+            _child(job, rlimits, [control_fd, status_fd], state)
+        code = _wait(pid, control)
+        _sweep()
+        if not _drain(inbox.fileno()):
+            os._exit(0)
+        for top, folders in keep.items():
+            _empty(top, folders)
+        if _own_limits() != limits:
+            raise RuntimeError("a child changed the zygote's resource limits")
+        marker = secrets.token_hex(16)
+        os.write(2, f"\n{EXITED}{marker}\n".encode())
+        channel.write(b"\n" + wire.dumps({"event": "exited", "marker": marker}))
+        channel.flush()
+        os.write(status_fd, wire.dumps({"code": code, "marker": marker}))
+
+
+def main() -> None:
+    if sys.argv[1:2] == ["--zygote"]:
+        zygote(int(sys.argv[2]), int(sys.argv[3]))
+        return
+    channel, inbox = _channels()
+    runner = _Runner(channel)
+    job = wire.loads(inbox.readline())
+    from . import compiler
+
+    compiler._default = compiler.Compiler(worker=_RelayCompiler(runner, inbox), disk_cache=False)
+    _run_job(runner, runner.start_shell(), job, inbox)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,93 @@
+"""The sandbox's side of grading (``sollab.runner``): the zygote's own pieces, tested outside
+a sandbox where that is safe; the whole zygote is driven in tests/test_classgrade.py."""
+
+from __future__ import annotations
+
+import os
+import resource
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sollab import runner, wire
+
+
+def test_only_a_well_formed_job_is_a_job():
+    """Do a late "kill", a partial line or a job with odd limits fail to start a run?"""
+    good = {"job": {"cells": [[0, "x = 1"]], "answers": []}, "limits": [["RLIMIT_CPU", 5]]}
+    job, limits = runner._job(wire.dumps(good))
+    assert job["cells"] == [[0, "x = 1"]] and limits == [(resource.RLIMIT_CPU, 5)]
+    for line in (
+        b"kill\n",
+        b'{"job": {"cells": [[0, "x',
+        wire.dumps({"job": {"cells": "x = 1", "answers": []}, "limits": []}),
+        wire.dumps({"job": {"cells": [], "answers": []}, "limits": [["setrlimit", 5]]}),
+        wire.dumps({"cells": [], "answers": []}),
+    ):
+        assert runner._job(line) is None, line
+
+
+def test_control_lines_come_whole_across_reads():
+    r, w = os.pipe()
+    lines = runner._Lines(r)
+    os.write(w, b'{"job": 1')
+    lines.fill()
+    assert lines.pop() is None
+    os.write(w, b"}\nkill\n")
+    lines.fill()
+    assert lines.pop() == b'{"job": 1}\n' and lines.pop() == b"kill\n" and lines.pop() is None
+    os.close(w)
+    lines.fill()
+    assert lines.eof
+    os.close(r)
+
+
+def test_emptying_a_folder_keeps_only_the_zygotes_folders(tmp_path):
+    """Are files, folders made unreadable and symlinks gone (targets untouched), and the
+    folders the zygote had at start back, empty, with their modes?"""
+    top = tmp_path / "tmp"
+    (top / "home" / ".ipython").mkdir(parents=True)
+    (top / "home").chmod(0o751)
+    keep = runner._snapshot(str(top))
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "precious").write_text("keep me")
+    (top / "left.txt").write_text("x")
+    (top / "home" / ".ipython" / "startup.py").write_text("x")
+    (top / "locked" / "deeper").mkdir(parents=True)
+    (top / "locked" / "deeper" / "f").write_text("x")
+    (top / "locked").chmod(0)
+    (top / "link").symlink_to(outside)
+    (top / "home" / "link").symlink_to(outside / "precious")
+    runner._empty(str(top), keep)
+    found = sorted(str(p.relative_to(top)) for p in top.rglob("*"))
+    assert found == ["home", "home/.ipython"]
+    assert stat.S_IMODE((top / "home").stat().st_mode) == 0o751
+    assert (outside / "precious").read_text() == "keep me"
+
+
+def test_a_folder_the_zygote_had_comes_back_if_replaced(tmp_path):
+    (tmp_path / "home").mkdir()
+    keep = runner._snapshot(str(tmp_path))
+    (tmp_path / "home").rmdir()
+    (tmp_path / "home").symlink_to("/")
+    runner._empty(str(tmp_path), keep)
+    assert (tmp_path / "home").is_dir() and not (tmp_path / "home").is_symlink()
+
+
+@pytest.mark.skipif(Path("/proc/1/comm").read_text().strip() == "bwrap", reason="inside bubblewrap")
+def test_the_zygote_refuses_to_run_outside_a_sandbox():
+    """Its sweep kills every process it can see: outside bubblewrap's PID namespace it must
+    not start at all."""
+    r, w = os.pipe()
+    done = subprocess.run(
+        [sys.executable, "-m", "sollab.runner", "--zygote", str(r), str(w)],
+        pass_fds=(r, w), capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    os.close(r)
+    os.close(w)
+    assert done.returncode != 0
+    assert "only in bubblewrap's PID namespace" in done.stderr
