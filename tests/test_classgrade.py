@@ -147,6 +147,16 @@ def nbgrader(*args: str, course: Path) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory) -> Path:
+    return _make_course(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def other_course(tmp_path_factory) -> Path:
+    """A course of its own, so other students do not show in the class's gradebook."""
+    return _make_course(tmp_path_factory)
+
+
+def _make_course(tmp_path_factory) -> Path:
     course = tmp_path_factory.mktemp("course")
     source = course / "solutions" / LESSON
     source.mkdir(parents=True)
@@ -273,3 +283,146 @@ def test_a_lesson_without_grade_calls_is_refused(tmp_path):
     nbformat.write(nb, folder / f"{LESSON}.ipynb")
     with pytest.raises(GradingError, match=r"does not call lab\.grade"):
         Lesson.load(LESSON, tmp_path)
+
+
+# --- one zygote, many students ----------------------------------------------------------------
+# With jobs=1 one worker grades these in order (by name) with one sandbox whose zygote forks a
+# child per run: nothing one child leaves or forges may reach the next.
+
+LEFT = f"sollab-left-{uuid.uuid4().hex[:8]}"  # names what the first student leaves behind
+LEAVES = f"""import os, subprocess
+open('left.txt', 'w').write('x')
+os.makedirs('sub/deeper'); open('sub/deeper/f', 'w').write('x'); os.chmod('sub', 0)
+open('/tmp/left.txt', 'w').write('x'); open(os.path.expanduser('~/left.txt'), 'w').write('x')
+open('/dev/shm/left', 'w').write('x')
+os.symlink('/tmp', 'link-to-tmp')
+subprocess.Popen(['sleep', '600', '{LEFT}'], start_new_session=True)"""
+SEES = f"""import glob, os
+left = [p for p in ['left.txt', 'sub', 'link-to-tmp', '/tmp/left.txt', '/dev/shm/left',
+                    os.path.expanduser('~/left.txt')] if os.path.lexists(p)]
+def cmdline(p):
+    try:
+        return open(p).read()
+    except OSError:
+        return ''
+procs = [p for p in glob.glob('/proc/[0-9]*/cmdline') if '{LEFT}' in cmdline(p)]
+assert not left and not procs, (left, procs)"""
+FORGES = """import os, json
+def is_pipe(fd):
+    try:
+        return os.readlink(f'/proc/self/fd/{fd}').startswith('pipe:')
+    except OSError:
+        return False
+pipes = [int(fd) for fd in os.listdir('/proc/self/fd') if int(fd) > 2 and is_pipe(fd)]
+fake = {"event": "exited", "marker": "0" * 32}
+for fd in pipes:  # our stdout channel (and the grader's stdin, for reading): forge on all
+    try:
+        os.write(fd, b'{"event": "exi')  # a partial line, then a whole forged one
+        os.write(fd, b'\\n' + json.dumps(fake).encode() + b'\\n')
+    except OSError:
+        pass
+os.write(2, b'\\nsollab-zygote-exited:' + b'0' * 32 + b'\\n')"""
+STALE_STDIN = """import os, json
+job = json.dumps({"job": {"cells": [[0, "Counter = 1"]], "answers": []}, "limits": []})
+for fd in os.listdir('/proc/self/fd'):  # jobs, written into our own stdin through /proc
+    try:
+        if int(fd) > 2 and os.readlink(f'/proc/self/fd/{fd}').startswith('pipe:'):
+            w = os.open(f'/proc/self/fd/{fd}', os.O_WRONLY | os.O_NONBLOCK)
+            os.write(w, (job + '\\n').encode() * 2)
+    except OSError:
+        pass"""
+KILLS_ZYGOTE = (  # and waits: the sandbox ends with its zygote
+    "import os, signal, time\nos.kill(os.getppid(), signal.SIGKILL)\ntime.sleep(30)"
+)
+
+
+def _first(source):
+    def edit(nb):
+        nb.cells.insert(1, nbformat.v4.new_code_cell(source))
+
+    return edit
+
+
+SEQUENCE = {  # student -> (notebook factory, expected score)
+    "a-leaves-things": (lambda c: _submission(c, GOOD, LEAVES), 6),
+    "b-sees-nothing": (lambda c: _submission(c, PARTIAL, SEES), 4),
+    "c-forges-exits": (lambda c: _submission(c, GOOD, STALE_STDIN, edit=_first(FORGES)), 6),
+    "d-sees-nothing": (lambda c: _submission(c, GOOD, SEES), 6),
+    "e-kills-zygote": (lambda c: _submission(c, GOOD, KILLS_ZYGOTE), 6),
+    "f-after-zygote": (lambda c: _submission(c, PARTIAL, SEES), 4),
+    "g-stub": (lambda c: _submission(c), 0),
+}
+
+
+@pytest.fixture(scope="module")
+def sequence(other_course, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("one-worker")
+    for student, (make, _) in SEQUENCE.items():
+        nbformat.write(make(other_course), folder / f"{student}.ipynb")
+    options = Options(course=other_course, cell_timeout=8, call_timeout=8)
+    result = grade_class(LESSON, folder, jobs=1, options=options)
+    assert result.problems == []
+    return {r["student"]: r for r in result.results}
+
+
+def _statuses(result) -> list[str]:
+    return [cell["status"] for cell in result["cells"].values()]
+
+
+@pytest.mark.slow
+@sandboxed
+def test_one_zygote_grades_each_student_right(sequence):
+    assert {s: r.get("score") for s, r in sequence.items()} == {
+        s: expected for s, (_, expected) in SEQUENCE.items()
+    }
+
+
+@pytest.mark.slow
+@sandboxed
+def test_nothing_a_submission_leaves_reaches_the_next(sequence):
+    """Files in the lesson folder, /tmp, $HOME and /dev/shm, and a background process in a
+    session of its own, are gone before the next student's run."""
+    assert _statuses(sequence["a-leaves-things"]) == ["ok", "ok"]
+    for student in ("b-sees-nothing", "d-sees-nothing", "f-after-zygote"):
+        assert _statuses(sequence[student]) == ["ok", "ok"], sequence[student]["cells"]
+    left = subprocess.run(["pgrep", "-f", LEFT], capture_output=True, text=True)
+    assert left.stdout.strip() == ""
+
+
+@pytest.mark.slow
+@sandboxed
+def test_forged_exits_and_jobs_are_ignored(sequence):
+    """A child that writes an "exited" line (after a partial one) on stdout and stderr is still
+    graded on the cells that follow; jobs it leaves in its stdin do not run; the next student's
+    run is untouched."""
+    forger = sequence["c-forges-exits"]
+    assert _statuses(forger) == ["ok", "ok", "ok"], forger["cells"]
+    assert forger["notes"] == []
+    assert _statuses(sequence["d-sees-nothing"]) == ["ok", "ok"]
+
+
+@pytest.mark.slow
+@sandboxed
+def test_a_child_that_kills_the_zygote_is_graded_without_that_cell(sequence):
+    killer = sequence["e-kills-zygote"]
+    assert "cell 3 was skipped: its sandbox ended" in " ".join(killer["notes"])
+    assert sequence["f-after-zygote"]["notes"] == []
+
+
+@pytest.mark.slow
+def test_without_bubblewrap_each_run_is_a_process_of_its_own(other_course, tmp_path):
+    cases = {
+        "no-bwrap-correct": (lambda c: _submission(c, GOOD), 6),
+        "no-bwrap-os-exit": (lambda c: _submission(c, GOOD, "import os\nos._exit(0)"), 6),
+        "no-bwrap-partial": (lambda c: _submission(c, PARTIAL), 4),
+    }
+    for student, (make, _) in cases.items():
+        nbformat.write(make(other_course), tmp_path / f"{student}.ipynb")
+    options = Options(course=other_course, cell_timeout=8, call_timeout=8, isolate=False)
+    result = grade_class(LESSON, tmp_path, jobs=1, options=options, force=True)
+    assert {r["student"]: r["score"] for r in result.results} == {
+        s: expected for s, (_, expected) in cases.items()
+    }
+    by_student = {r["student"]: r for r in result.results}
+    assert all(r["sandbox"] == "none" for r in result.results)
+    assert "ended its own process" in " ".join(by_student["no-bwrap-os-exit"]["notes"])

@@ -45,6 +45,7 @@ from .sandbox import Limits, Sandbox, bubblewrap
 MAX_STDERR = 16 * 1024 * 1024  # bytes a submission may print outside its cells' captured output
 STARTUP_TIMEOUT = 120.0  # seconds for the sandboxed Python to import the lab
 MAX_RESTARTS = 6
+ZYGOTE_GRACE = 10.0  # seconds a zygote has to report a child's end before it is replaced
 
 
 class SubmissionRaised(LabError):
@@ -189,14 +190,79 @@ class Options:
 
 
 class Session:
-    """One run of the learner's notebook in the sandbox, and the conversation with it."""
+    """One run of the learner's notebook in the sandbox (an attempt), and the conversation with
+    it: messages from its stdout, its stderr counted and capped."""
 
-    def __init__(self, sandbox: Sandbox, job: dict[str, Any], options: Options) -> None:
+    def __init__(self, options: Options) -> None:
         self.options = options
         self.messages: queue.Queue = queue.Queue()
         self.stderr_bytes = 0
         self.stderr_head = bytearray()
         self.flooded = False
+        self.lost = False  # the sandbox itself ended (a zygote killed or stuck)
+
+    def _stderr(self, chunk: bytes) -> None:
+        self.stderr_bytes += len(chunk)
+        if len(self.stderr_head) < 8192:
+            self.stderr_head += chunk[: 8192 - len(self.stderr_head)]
+        if self.stderr_bytes > MAX_STDERR and not self.flooded:
+            self.flooded = True
+            self.kill()
+
+    def send(self, message: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def kill(self) -> None:
+        raise NotImplementedError
+
+    def wait(self) -> int | None:
+        """The exit code (negative: the signal that killed it); None if the sandbox was lost."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def receive(self, timeout: float) -> dict[str, Any] | None:
+        """The next message, after serving any compile requests; None when the process ended;
+        raises TimeoutError."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                message = self.messages.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise TimeoutError from None
+            if message is None or message.get("event") != "compile":
+                return message
+            self.send(_compile_for_sandbox(message))
+
+    def death(self) -> str:
+        """Why the process ended, in words."""
+        if self.flooded:
+            return f"it printed more than {MAX_STDERR // 2**20} MB"
+        code = self.wait()
+        tail = self.stderr_head.decode(errors="replace").strip().splitlines()[-1:]
+        why = f": {tail[0][:300]}" if tail else ""
+        if code is None or self.lost:
+            return f"its sandbox ended (the notebook killed or stopped the grader's process){why}"
+        if code < 0:
+            import signal
+
+            name = signal.Signals(-code).name
+            if name == "SIGXCPU":
+                return f"it used more than {self.options.limits.cpu_seconds} s of CPU time"
+            return f"the process was killed ({name})"
+        if code == 0:
+            return "the notebook ended its own process (os._exit or similar)"
+        if "MemoryError" in why or "Out of memory" in why:
+            return "it ran out of memory"
+        return f"the process exited with status {code}{why}"
+
+
+class ProcessSession(Session):
+    """A run in a process of its own (without bubblewrap: no PID namespace for a zygote)."""
+
+    def __init__(self, sandbox: Sandbox, job: dict[str, Any], options: Options) -> None:
+        super().__init__(options)
         self.process = sandbox.popen(
             [sys.executable, "-m", "sollab.runner"],
             stdin=subprocess.PIPE,
@@ -224,12 +290,8 @@ class Session:
     def _drain(self) -> None:
         stream = self.process.stderr
         while chunk := stream.read1(65536):
-            self.stderr_bytes += len(chunk)
-            if len(self.stderr_head) < 8192:
-                self.stderr_head += chunk[: 8192 - len(self.stderr_head)]
-            if self.stderr_bytes > MAX_STDERR:
-                self.flooded = True
-                self.kill()
+            self._stderr(chunk)
+            if self.flooded:
                 break
 
     def send(self, message: dict[str, Any]) -> None:
@@ -239,38 +301,8 @@ class Session:
         except (BrokenPipeError, OSError):
             pass
 
-    def receive(self, timeout: float) -> dict[str, Any] | None:
-        """The next message, after serving any compile requests; None when the process ended;
-        raises TimeoutError."""
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                message = self.messages.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty:
-                raise TimeoutError from None
-            if message is None or message.get("event") != "compile":
-                return message
-            self.send(_compile_for_sandbox(message))
-
-    def death(self) -> str:
-        """Why the process ended, in words."""
-        if self.flooded:
-            return f"it printed more than {MAX_STDERR // 2**20} MB"
-        code = self.process.wait()
-        if code < 0:
-            import signal
-
-            name = signal.Signals(-code).name
-            if name == "SIGXCPU":
-                return f"it used more than {self.options.limits.cpu_seconds} s of CPU time"
-            return f"the process was killed ({name})"
-        if code == 0:
-            return "the notebook ended its own process (os._exit or similar)"
-        tail = self.stderr_head.decode(errors="replace").strip().splitlines()[-1:]
-        why = f": {tail[0][:300]}" if tail else ""
-        if "MemoryError" in why or "Out of memory" in why:
-            return "it ran out of memory"
-        return f"the process exited with status {code}{why}"
+    def wait(self) -> int | None:
+        return self.process.wait()
 
     def kill(self) -> None:
         import signal
@@ -286,6 +318,203 @@ class Session:
         self.process.wait()
 
 
+class ZygoteSession(Session):
+    """A run in a child the worker's zygote forked (see ``Zygote``)."""
+
+    def __init__(self, zygote: Zygote, options: Options) -> None:
+        super().__init__(options)
+        self.zygote = zygote
+        self.code: int | None = None
+        self.ended = threading.Event()
+        self._killed = False
+
+    def _end(self, code: int | None) -> None:
+        self.code, self.lost = code, code is None
+        self.messages.put(None)
+        self.ended.set()
+
+    def send(self, message: dict[str, Any]) -> None:
+        self.zygote.write_stdin(wire.dumps(message))
+
+    def kill(self) -> None:
+        if not self._killed and not self.ended.is_set():
+            self._killed = True
+            self.zygote.write_control(b"kill\n")
+
+    def wait(self) -> int | None:
+        if not self.ended.wait(ZYGOTE_GRACE):
+            self.zygote.destroy()  # it does not answer: a new sandbox for the next run
+        return self.code
+
+    def close(self) -> None:
+        if not self.ended.is_set():
+            self.send({"exit": True})
+            if not self.ended.wait(5):
+                self.kill()
+                self.wait()
+
+
+class Zygote:
+    """The worker's one long-lived sandbox: a Python that has imported the lab, made the
+    IPython shell and a fresh chain, and forks one child per run (``runner.zygote``).
+
+    Jobs and "kill" go down a control pipe and exit statuses come up a status pipe, which the
+    child closes as it starts, so it can forge neither. The child talks on stdin and stdout as a
+    process of its own would. When it has ended, and the zygote has killed whatever else ran in
+    the sandbox and emptied the lesson folder and /tmp, the zygote writes a fresh random marker
+    on stdout and stderr and reports it with the status: until the reader has seen that marker
+    on both, what comes out is the child's. A zygote that dies or does not answer is killed
+    with its sandbox; the grader starts another for the next run."""
+
+    def __init__(self, sandbox: Sandbox, options: Options) -> None:
+        self.sandbox, self.options = sandbox, options
+        self.dead = False
+        self._lock = threading.Condition()
+        self._session: ZygoteSession | None = None
+        self._seen: set[str] = set()  # markers seen on stdout
+        self._seen_err: set[str] = set()  # and on stderr
+        control_r, control_w = os.pipe()
+        status_r, status_w = os.pipe()
+        try:
+            self.process = sandbox.popen(
+                [sys.executable, "-m", "sollab.runner", "--zygote", str(control_r), str(status_w)],
+                zygote=True,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                pass_fds=(control_r, status_w),
+            )
+        except BaseException:
+            os.close(control_w)
+            os.close(status_r)
+            raise
+        finally:
+            os.close(control_r)
+            os.close(status_w)
+        self._control = os.fdopen(control_w, "wb")
+        self._status = os.fdopen(status_r, "rb")
+        for target in (self._read, self._drain, self._statuses):
+            threading.Thread(target=target, daemon=True).start()
+
+    @property
+    def busy(self) -> bool:
+        return self._session is not None
+
+    def start(self, job: dict[str, Any]) -> ZygoteSession:
+        session = ZygoteSession(self, self.options)
+        with self._lock:
+            if self.dead or self._session is not None:
+                raise GradingError("the sandbox is not ready for another run")
+            self._seen.clear()
+            self._seen_err.clear()
+            self._session = session
+        limits = [[name, value] for name, value, _ in self.sandbox.rlimits()]
+        self.write_control(wire.dumps({"job": job, "limits": limits}))
+        return session
+
+    def write_control(self, data: bytes) -> None:
+        try:
+            self._control.write(data)
+            self._control.flush()
+        except (BrokenPipeError, OSError, ValueError):
+            self._died()
+
+    def write_stdin(self, data: bytes) -> None:
+        with contextlib.suppress(BrokenPipeError, OSError, ValueError):
+            self.process.stdin.write(data)
+            self.process.stdin.flush()
+
+    def _deliver(self, message: dict[str, Any]) -> None:
+        with self._lock:
+            session = self._session
+        if session is not None:
+            session.messages.put(message)
+
+    def _read(self) -> None:
+        stream = self.process.stdout
+        while line := stream.readline(wire.MAX_MESSAGE + 1):
+            if len(line) > wire.MAX_MESSAGE:
+                reason = f"a message from the sandbox was larger than {wire.MAX_MESSAGE} bytes"
+                self._deliver({"event": "violation", "reason": reason})
+                with self._lock:
+                    if self._session is not None:
+                        self._session.kill()
+                continue  # the rest of that line is not JSON: ignored, as below
+            try:
+                message = wire.loads(line)
+            except wire.WireError:
+                continue  # not a message (a line a killed child left unfinished, ...)
+            if message.get("event") == "exited":
+                with self._lock:
+                    self._seen.add(str(message.get("marker")))
+                    self._lock.notify_all()
+                continue
+            self._deliver(message)
+        self._died()
+
+    def _drain(self) -> None:
+        from .runner import EXITED
+
+        pattern = re.compile(rb"\n" + re.escape(EXITED.encode()) + rb"([0-9a-f]{32})\n")
+        stream, tail = self.process.stderr, b""
+        while chunk := stream.read1(65536):
+            window = tail + chunk
+            tail = window[-80:]
+            with self._lock:
+                session = self._session
+                found = pattern.findall(window)
+                if found:
+                    self._seen_err.update(m.decode() for m in found)
+                    self._lock.notify_all()
+            if session is not None:
+                session._stderr(chunk)
+        self._died()
+
+    def _statuses(self) -> None:
+        for line in self._status:
+            try:
+                status = wire.loads(line)
+                code, marker = int(status["code"]), str(status["marker"])
+            except (wire.WireError, KeyError, TypeError, ValueError):
+                break
+            with self._lock:
+                if not self._lock.wait_for(
+                    lambda m=marker: self.dead or (m in self._seen and m in self._seen_err),
+                    timeout=ZYGOTE_GRACE,
+                ):
+                    break
+                if self.dead:
+                    return
+                session, self._session = self._session, None
+            if session is not None:
+                session._end(code)
+        self._died()
+
+    def _died(self) -> None:
+        import signal
+
+        with self._lock:
+            if self.dead:
+                return
+            self.dead = True
+            session, self._session = self._session, None
+            self._lock.notify_all()
+            if self.process.returncode is None:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(self.process.pid, signal.SIGKILL)
+        if session is not None:
+            session._end(None)
+
+    def destroy(self) -> None:
+        """Kill the sandbox and everything in it."""
+        self._died()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=ZYGOTE_GRACE)
+        for stream in (self._control, self._status, self.process.stdin):
+            with contextlib.suppress(OSError, ValueError):
+                stream.close()
+
+
 class Grader:
     """Grades submissions of one lesson; one per worker process."""
 
@@ -293,6 +522,7 @@ class Grader:
         self.lesson = lesson
         self.options = options
         self._chain = None
+        self._zygote: Zygote | None = None
 
     @property
     def chain(self):
@@ -322,18 +552,30 @@ class Grader:
             reason = f"the submission is not a valid notebook ({type(exc).__name__}: {exc})"
             return self._all_zero(reason.splitlines()[0][:300], sandbox_kind, invalid=True)
         work = Path(self.options.course) / ".sollab" / "course" / "work" / self.lesson.name
-        workdir = work / submission.student / "lessons" / self.lesson.name
-        shutil.rmtree(workdir.parent.parent, ignore_errors=True)
-        shutil.copytree(self.lesson.released, workdir, ignore=shutil.ignore_patterns("*.ipynb"))
-        if not (workdir.parent.parent / "contracts").exists():
-            (workdir.parent.parent / "contracts").symlink_to(lab_root() / "contracts")
+        # a zygote's sandbox shows one folder for all its runs, filled anew for each
+        owner = f"worker-{os.getpid()}" if sandbox_kind == "bubblewrap" else submission.student
+        workdir = work / owner / "lessons" / self.lesson.name
         sandbox = Sandbox(
             workdir, self.lesson.name, self.options.limits, isolate=self.options.isolate
         )
         try:
             return self._run(cells, sandbox, sandbox_kind, keys)
         finally:
-            shutil.rmtree(workdir.parent.parent, ignore_errors=True)
+            if sandbox_kind != "bubblewrap":
+                shutil.rmtree(workdir.parent.parent, ignore_errors=True)
+
+    def _start(self, sandbox: Sandbox, job: dict[str, Any]) -> Session:
+        """A run of ``job`` on a fresh copy of the lesson's files: a child of this worker's
+        zygote (started again if it died), or without bubblewrap a process of its own."""
+        if self._zygote is not None and (self._zygote.dead or self._zygote.busy):
+            self._zygote.destroy()
+            self._zygote = None
+        _refill(sandbox.workdir, self.lesson.released)
+        if not sandbox.isolated:
+            return ProcessSession(sandbox, job, self.options)
+        if self._zygote is None:
+            self._zygote = Zygote(sandbox, self.options)
+        return self._zygote.start(job)
 
     def _code_cells(self, nb: Any) -> list[list[Any]]:
         """The learner's code cells to run: grade cells are the grader's, locked cells are put
@@ -377,7 +619,7 @@ class Grader:
         job = {"answers": [[g.exercise, g.expression] for g in self.lesson.grade_cells]}
         for _attempt in range(MAX_RESTARTS + 1):
             job["cells"] = [c for c in cells if c[0] not in skipped]
-            session = Session(sandbox, job, self.options)
+            session = self._start(sandbox, job)
             outcome = self._run_cells(session, skipped)
             if outcome is not None:
                 break
@@ -600,6 +842,28 @@ class _Calls:
         raise SubmissionRaised(f"{name}() raised {kind}: {message}")
 
 
+def _refill(workdir: Path, released: Path) -> None:
+    """Make ``workdir`` hold the lesson's released files (not its notebooks) and nothing else.
+    The folder itself stays: a zygote's sandbox has it mounted."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    _clear_folder(workdir)
+    shutil.copytree(released, workdir, ignore=shutil.ignore_patterns("*.ipynb"), dirs_exist_ok=True)
+    if not (workdir.parent.parent / "contracts").exists():
+        (workdir.parent.parent / "contracts").symlink_to(lab_root() / "contracts")
+
+
+def _clear_folder(folder: Path) -> None:
+    """Remove what is in ``folder``, also what a submission made unreadable; no symlink is
+    followed."""
+    os.chmod(folder, 0o755)
+    for entry in os.scandir(folder):
+        if entry.is_dir(follow_symlinks=False):
+            _clear_folder(Path(entry.path))
+            os.rmdir(entry.path)
+        else:
+            os.unlink(entry.path)
+
+
 def write_atomically(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -711,6 +975,8 @@ def grade_class(
         for result in pool.imap_unordered(_grade_in_worker, tasks):
             results[result["student"]] = result
             report(len(results), len(tasks), result)
+    for folder in (course_work(course) / "work" / lesson.name).glob("worker-*"):
+        shutil.rmtree(folder, ignore_errors=True)  # the workers' zygotes ended with them
     ordered = [results[s.student] for s in sorted(found, key=lambda s: s.student)]
     problems = [f"{r['student']}: {r['error']}" for r in ordered if "error" in r]
     problems += [f"{r['student']}: {r['problem']}" for r in ordered if r.get("problem")]
