@@ -331,6 +331,17 @@ for fd in os.listdir('/proc/self/fd'):  # jobs, written into our own stdin throu
             os.write(w, (job + '\\n').encode() * 2)
     except OSError:
         pass"""
+PRYING = """import os
+ppid = os.getppid()  # the zygote is not dumpable: its pipes, memory and environment are closed
+paths = [f'/proc/{ppid}/fd/{fd}' for fd in os.listdir(f'/proc/{ppid}/fd')]
+for path in paths + [f'/proc/{ppid}/mem', f'/proc/{ppid}/environ']:
+    try:
+        os.close(os.open(path, os.O_WRONLY if '/fd/' in path else os.O_RDONLY))
+    except PermissionError:
+        continue
+    raise AssertionError(f'{path} is open to a child')"""
+LAST_WORDS = "import os\nos.write(2, b'last words\\n')\nos._exit(3)"
+STOPS_ZYGOTE = "import os, signal\nos.kill(os.getppid(), signal.SIGSTOP)"
 KILLS_ZYGOTE = (  # and waits: the sandbox ends with its zygote
     "import os, signal, time\nos.kill(os.getppid(), signal.SIGKILL)\ntime.sleep(30)"
 )
@@ -346,11 +357,17 @@ def _first(source):
 SEQUENCE = {  # student -> (notebook factory, expected score)
     "a-leaves-things": (lambda c: _submission(c, GOOD, LEAVES), 6),
     "b-sees-nothing": (lambda c: _submission(c, PARTIAL, SEES), 4),
-    "c-forges-exits": (lambda c: _submission(c, GOOD, STALE_STDIN, edit=_first(FORGES)), 6),
+    "c-forges-exits": (
+        lambda c: _submission(c, GOOD, f"{STALE_STDIN}\n{PRYING}", edit=_first(FORGES)),
+        6,
+    ),
     "d-sees-nothing": (lambda c: _submission(c, GOOD, SEES), 6),
     "e-kills-zygote": (lambda c: _submission(c, GOOD, KILLS_ZYGOTE), 6),
     "f-after-zygote": (lambda c: _submission(c, PARTIAL, SEES), 4),
     "g-stub": (lambda c: _submission(c), 0),
+    "h-last-words": (lambda c: _submission(c, GOOD, LAST_WORDS), 6),
+    "i-stops-zygote": (lambda c: _submission(c, GOOD, STOPS_ZYGOTE), 6),
+    "j-after-stop": (lambda c: _submission(c, PARTIAL, SEES), 4),
 }
 
 
@@ -407,6 +424,24 @@ def test_a_child_that_kills_the_zygote_is_graded_without_that_cell(sequence):
     killer = sequence["e-kills-zygote"]
     assert "cell 3 was skipped: its sandbox ended" in " ".join(killer["notes"])
     assert sequence["f-after-zygote"]["notes"] == []
+
+
+@pytest.mark.slow
+@sandboxed
+def test_a_zygote_that_stops_answering_is_replaced(sequence):
+    """A child that SIGSTOPs its zygote has its answers graded; the next student gets a new
+    sandbox."""
+    assert sequence["i-stops-zygote"]["notes"] == []
+    assert _statuses(sequence["j-after-stop"]) == ["ok", "ok"]
+    assert sequence["j-after-stop"]["notes"] == []
+
+
+@pytest.mark.slow
+@sandboxed
+def test_a_child_s_exit_status_and_last_words_are_told(sequence):
+    """The zygote's marker on stderr is not taken for the child's last line."""
+    notes = " ".join(sequence["h-last-words"]["notes"])
+    assert "cell 3 was skipped: the process exited with status 3: last words" in notes
 
 
 @pytest.mark.slow

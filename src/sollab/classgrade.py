@@ -4,7 +4,9 @@ For each submission, in a pool of ``--jobs`` worker processes:
 
 1. its code cells run in a sandbox (``sandbox``), one cell at a time under a time limit, by
    ``runner``; a cell that hangs, kills its process or floods its output is skipped with the
-   reason and the notebook runs again without it, so the rest still earns its points;
+   reason and the notebook runs again without it, so the rest still earns its points; each
+   worker keeps one sandbox whose Python has imported the lab already (a zygote) and forks a
+   child per run, emptying the sandbox after each (``Zygote``, ``runner.zygote``);
 2. the sandbox hands over the answers the grade cells name, as plain data (``wire``);
 3. the worker, which never runs learner code, rebuilds them (compiling contracts itself) and runs
    the exercises' checks (``grading``); a learner function is called back in the sandbox;
@@ -239,8 +241,11 @@ class Session:
         """Why the process ended, in words."""
         if self.flooded:
             return f"it printed more than {MAX_STDERR // 2**20} MB"
+        from .runner import EXITED
+
         code = self.wait()
-        tail = self.stderr_head.decode(errors="replace").strip().splitlines()[-1:]
+        lines = self.stderr_head.decode(errors="replace").strip().splitlines()
+        tail = [line for line in lines if line.strip() and not line.startswith(EXITED)][-1:]
         why = f": {tail[0][:300]}" if tail else ""
         if code is None or self.lost:
             return f"its sandbox ended (the notebook killed or stopped the grader's process){why}"
@@ -451,6 +456,7 @@ class Zygote:
                 continue
             self._deliver(message)
         self._died()
+        stream.close()
 
     def _drain(self) -> None:
         from .runner import EXITED
@@ -469,8 +475,14 @@ class Zygote:
             if session is not None:
                 session._stderr(chunk)
         self._died()
+        stream.close()
 
     def _statuses(self) -> None:
+        with self._status:
+            self._watch_statuses()
+        self._died()
+
+    def _watch_statuses(self) -> None:
         for line in self._status:
             try:
                 status = wire.loads(line)
@@ -488,7 +500,6 @@ class Zygote:
                 session, self._session = self._session, None
             if session is not None:
                 session._end(code)
-        self._died()
 
     def _died(self) -> None:
         import signal
@@ -510,7 +521,7 @@ class Zygote:
         self._died()
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=ZYGOTE_GRACE)
-        for stream in (self._control, self._status, self.process.stdin):
+        for stream in (self._control, self.process.stdin):  # the threads close the others
             with contextlib.suppress(OSError, ValueError):
                 stream.close()
 

@@ -14,6 +14,9 @@ a ``return`` or ``raised``. Solidity is compiled by the grader: a ``compile`` re
 is answered by ``{"compiled": output, "version": ...}`` in. The learner's own output never
 reaches this channel: file descriptors 1 and 2 point at stderr, which the grader drains and
 caps.
+
+``python -m sollab.runner --zygote CONTROL STATUS`` does the same for one run after another,
+forking a child per run from a process that has imported everything once (see "the zygote").
 """
 
 from __future__ import annotations

@@ -6,8 +6,9 @@ only what running a lesson needs (the system, Python, the lab's code, its compil
 ``contracts/``), and one writable folder, the submission's own working copy, seen where the
 lesson lives (``lessons/<lesson>/``), so relative paths in the lesson work. It cannot see
 ``solutions/``, ``graders/``, other submissions or the gradebook; when it ends, every process
-it started ends with it. Without bubblewrap the notebook still runs, with the same resource
-limits but none of that isolation, and the grader says so loudly.
+it started ends with it (and when a grading zygote's run ends, the zygote ends them). Without
+bubblewrap the notebook still runs, with the same resource limits but none of that isolation,
+and the grader says so loudly.
 
 Both ways it runs under limits: CPU seconds, address space (Node's wasm needs
 ``--disable-wasm-trap-handler`` for that), the size of any file it writes, and processes.
