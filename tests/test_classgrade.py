@@ -294,12 +294,16 @@ LEAVES = f"""import os, subprocess
 open('left.txt', 'w').write('x')
 os.makedirs('sub/deeper'); open('sub/deeper/f', 'w').write('x'); os.chmod('sub', 0)
 open('/tmp/left.txt', 'w').write('x'); open(os.path.expanduser('~/left.txt'), 'w').write('x')
-open('/dev/shm/left', 'w').write('x')
+open('/dev/shm/left', 'w').write('x'); open('/dev/left', 'w').write('x')
+os.unlink('/dev/stdout'); os.symlink('/dev/null', '/dev/stdout')
+import ctypes; ctypes.CDLL(None).shmget(0, 4096, 0o1000 | 0o600)  # System V: outlives us
 os.symlink('/tmp', 'link-to-tmp')
 subprocess.Popen(['sleep', '600', '{LEFT}'], start_new_session=True)"""
 SEES = f"""import glob, os
 left = [p for p in ['left.txt', 'sub', 'link-to-tmp', '/tmp/left.txt', '/dev/shm/left',
-                    os.path.expanduser('~/left.txt')] if os.path.lexists(p)]
+                    '/dev/left', os.path.expanduser('~/left.txt')] if os.path.lexists(p)]
+left += [] if os.readlink('/dev/stdout') == '/proc/self/fd/1' else ['/dev/stdout']
+left += open('/proc/sysvipc/shm').read().splitlines()[1:]
 def cmdline(p):
     try:
         return open(p).read()
@@ -397,8 +401,9 @@ def test_one_zygote_grades_each_student_right(sequence):
 @pytest.mark.slow
 @sandboxed
 def test_nothing_a_submission_leaves_reaches_the_next(sequence):
-    """Files in the lesson folder, /tmp, $HOME and /dev/shm, and a background process in a
-    session of its own, are gone before the next student's run."""
+    """Files in the lesson folder, /tmp, $HOME, /dev and /dev/shm, a replaced /dev/stdout,
+    System V shared memory and a background process in a session of its own are gone before
+    the next student's run."""
     assert _statuses(sequence["a-leaves-things"]) == ["ok", "ok"]
     for student in ("b-sees-nothing", "d-sees-nothing", "f-after-zygote"):
         assert _statuses(sequence[student]) == ["ok", "ok"], sequence[student]["cells"]

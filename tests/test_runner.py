@@ -69,13 +69,22 @@ def test_emptying_a_folder_keeps_only_the_zygotes_folders(tmp_path):
     assert (outside / "precious").read_text() == "keep me"
 
 
-def test_a_folder_the_zygote_had_comes_back_if_replaced(tmp_path):
+def test_what_the_zygote_had_comes_back_if_replaced(tmp_path):
+    """A folder replaced by a symlink, and a symlink (as /dev/stdout) removed or replaced by a
+    file, are as they were at the zygote's start."""
     (tmp_path / "home").mkdir()
+    (tmp_path / "stdout").symlink_to("/proc/self/fd/1")
+    (tmp_path / "stdin").symlink_to("/proc/self/fd/0")
     keep = runner._snapshot(str(tmp_path))
     (tmp_path / "home").rmdir()
     (tmp_path / "home").symlink_to("/")
+    (tmp_path / "stdout").unlink()
+    (tmp_path / "stdin").unlink()
+    (tmp_path / "stdin").write_text("not a link")
     runner._empty(str(tmp_path), keep)
     assert (tmp_path / "home").is_dir() and not (tmp_path / "home").is_symlink()
+    assert os.readlink(tmp_path / "stdout") == "/proc/self/fd/1"
+    assert os.readlink(tmp_path / "stdin") == "/proc/self/fd/0"
 
 
 @pytest.mark.skipif(Path("/proc/1/comm").read_text().strip() == "bwrap", reason="inside bubblewrap")

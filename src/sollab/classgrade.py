@@ -374,6 +374,7 @@ class Zygote:
     def __init__(self, sandbox: Sandbox, options: Options) -> None:
         self.sandbox, self.options = sandbox, options
         self.dead = False
+        self.retired = False  # it ends after this run: what the run left cannot be cleaned
         self._lock = threading.Condition()
         self._session: ZygoteSession | None = None
         self._seen: set[str] = set()  # markers seen on stdout
@@ -487,6 +488,7 @@ class Zygote:
             try:
                 status = wire.loads(line)
                 code, marker = int(status["code"]), str(status["marker"])
+                retire = bool(status.get("retire"))
             except (wire.WireError, KeyError, TypeError, ValueError):
                 break
             with self._lock:
@@ -498,6 +500,7 @@ class Zygote:
                 if self.dead:
                     return
                 session, self._session = self._session, None
+                self.retired = retire
             if session is not None:
                 session._end(code)
 
@@ -578,7 +581,8 @@ class Grader:
     def _start(self, sandbox: Sandbox, job: dict[str, Any]) -> Session:
         """A run of ``job`` on a fresh copy of the lesson's files: a child of this worker's
         zygote (started again if it died), or without bubblewrap a process of its own."""
-        if self._zygote is not None and (self._zygote.dead or self._zygote.busy):
+        zygote = self._zygote
+        if zygote is not None and (zygote.dead or zygote.busy or zygote.retired):
             self._zygote.destroy()
             self._zygote = None
         _refill(sandbox.workdir, self.lesson.released)

@@ -215,7 +215,7 @@ def _run_job(runner: _Runner, shell: Any, job: dict[str, Any], inbox: Any) -> No
 # can (SIGKILL and SIGSTOP remain: the grader restarts a sandbox whose zygote dies or stops
 # answering), takes jobs and kill requests only from the control pipe (which the child closes
 # at once) and reports exits only on the status pipe. After each child it kills every other
-# process in the sandbox, drains stdin, empties the working folder, /tmp and /dev/shm, then
+# process in the sandbox, drains stdin, empties the working folder, /tmp and /dev, then
 # writes a fresh random marker on stdout and stderr and sends it with the exit status, so the
 # grader knows which output was the child's.
 
@@ -324,21 +324,26 @@ def _drain(fd: int) -> bool:
         os.set_blocking(fd, True)
 
 
-def _snapshot(top: str) -> dict[str, int]:
-    """The folders under ``top`` (itself included) and their modes, on its own file system."""
+def _snapshot(top: str) -> dict[str, tuple[str, Any]]:
+    """What is under ``top`` (itself included) on its own file system that a run may not
+    change: folders (with their modes) and symlinks (with their targets, as /dev/stdout)."""
     import stat
 
     dev, found = os.lstat(top).st_dev, {}
-    for folder, dirs, _ in os.walk(top):
-        found[folder] = stat.S_IMODE(os.lstat(folder).st_mode)
+    for folder, dirs, files in os.walk(top):
+        found[folder] = ("dir", stat.S_IMODE(os.lstat(folder).st_mode))
+        for name in dirs + files:
+            path = os.path.join(folder, name)
+            if os.path.islink(path) and os.lstat(path).st_dev == dev:
+                found[path] = ("link", os.readlink(path))
         dirs[:] = [d for d in dirs if os.lstat(os.path.join(folder, d)).st_dev == dev]
     return found
 
 
-def _empty(top: str, keep: dict[str, int]) -> None:
-    """Remove everything under ``top`` but the folders in ``keep`` (emptied, their modes put
-    back) and other file systems mounted there (bubblewrap's read-only binds). Symlinks are
-    removed, never followed."""
+def _empty(top: str, keep: dict[str, tuple[str, Any]]) -> None:
+    """Remove everything under ``top`` but what ``keep`` names: its folders are emptied (their
+    modes put back), its symlinks made again; other file systems mounted there (bubblewrap's
+    binds, /dev/null, ...) are left alone. Symlinks are removed, never followed."""
     import stat
 
     dev = os.lstat(top).st_dev
@@ -351,18 +356,31 @@ def _empty(top: str, keep: dict[str, int]) -> None:
                 continue
             if stat.S_ISDIR(info.st_mode):
                 clear(entry.path)
-                if entry.path not in keep:
+                if keep.get(entry.path, ("",))[0] != "dir":
                     os.rmdir(entry.path)
             else:
                 os.unlink(entry.path)
 
     clear(top)
-    for folder, mode in sorted(keep.items()):
-        if not os.path.isdir(folder) or os.path.islink(folder):
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(folder)
-            os.mkdir(folder)
-        os.chmod(folder, mode)
+    for path, (kind, value) in sorted(keep.items()):
+        if kind == "dir":
+            if not os.path.isdir(path) or os.path.islink(path):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(path)
+                os.mkdir(path)
+            os.chmod(path, value)
+        else:
+            os.symlink(value, path)
+
+
+def _ipc_left() -> bool:
+    """Whether a run left System V shared memory, semaphores or message queues (they outlive
+    processes, in the sandbox's IPC namespace)."""
+    for kind in ("shm", "sem", "msg"):
+        with contextlib.suppress(OSError), open(f"/proc/sysvipc/{kind}") as f:
+            if len(f.read().strip().splitlines()) > 1:
+                return True
+    return False
 
 
 def _child(job: dict[str, Any], rlimits: list[tuple[int, int]], closing: list[int], state: dict):
@@ -448,8 +466,8 @@ def zygote(control_fd: int, status_fd: int) -> None:
     sollab.get_chain()  # a fresh chain, never used here: each child gets its own copy
     state = {"mask": mask, "cwd": cwd, "path0": path0, "runner": runner, "shell": shell,
              "inbox": inbox}  # fmt: skip
-    keep = {top: _snapshot(top) for top in ("/tmp", "/dev/shm") if os.path.isdir(top)}
-    keep[cwd] = {cwd: stat.S_IMODE(os.lstat(cwd).st_mode)}  # the lesson folder: nothing
+    keep = {top: _snapshot(top) for top in ("/tmp", "/dev") if os.path.isdir(top)}
+    keep[cwd] = {cwd: ("dir", stat.S_IMODE(os.lstat(cwd).st_mode))}  # the lesson folder: empty
     limits = _own_limits()
     control = _Lines(control_fd)
     while True:
@@ -474,13 +492,18 @@ def zygote(control_fd: int, status_fd: int) -> None:
             os._exit(0)
         for top, folders in keep.items():
             _empty(top, folders)
-        if _own_limits() != limits:
-            raise RuntimeError("a child changed the zygote's resource limits")
+        # what cannot be cleaned here (limits a child lowered with prlimit, System V IPC
+        # objects) ends this sandbox: the grader starts a new one for the next run
+        retire = _own_limits() != limits or _ipc_left()
         marker = secrets.token_hex(16)
         os.write(2, f"\n{EXITED}{marker}\n".encode())
         channel.write(b"\n" + wire.dumps({"event": "exited", "marker": marker}))
         channel.flush()
-        os.write(status_fd, wire.dumps({"code": code, "marker": marker}))
+        os.write(status_fd, wire.dumps({"code": code, "marker": marker, "retire": retire}))
+        if retire:  # no more jobs; the grader ends this sandbox before its next run
+            while os.read(control_fd, 1 << 16):
+                pass
+            os._exit(0)
 
 
 def main() -> None:
