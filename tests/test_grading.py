@@ -331,3 +331,14 @@ def test_sollab_check_without_a_source_says_how():
     with pytest.raises(SystemExit) as info:
         main(["check", COUNTER])
     assert info.value.code == 1
+
+
+def test_one_reason_for_every_failed_check_is_said_once():
+    from sollab.grading import Unfinished
+
+    score = lab.grade(COUNTER, Unfinished("Counter", "its cell is empty"), quiet=True)
+    report = score.report()
+    assert report.count("its cell is empty") == 1 and "every check:" in report
+    assert score.report_html().count("its cell is empty") == 1
+    partial = lab.grade(COUNTER, lab.compile_source(ALMOST)["Counter"], quiet=True)
+    assert partial.shared_message is None and "every check" not in partial.report()

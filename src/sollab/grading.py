@@ -330,13 +330,25 @@ class Score(float):
             "checks": [r.__dict__ for r in self.results],
         }
 
+    @property
+    def shared_message(self) -> str | None:
+        """The one reason every check failed for (a stub, a contract that did not compile):
+        said once, not once per check."""
+        messages = {r.message for r in self.results}
+        if len(self.results) > 1 and len(messages) == 1 and not any(r.passed for r in self.results):
+            return messages.pop() or None
+        return None
+
     def report(self) -> str:
         lines = [f"{self.exercise.id} — {self.exercise.title}: {_fmt(self)} / {_fmt(self.max)}"]
+        shared = self.shared_message
+        if shared:
+            lines.append(f"  every check: {shared}")
         for r in self.results:
             mark = "✓" if r.passed else "✗"
             label = f"{r.title} (hidden)" if r.hidden else r.title
             lines.append(f"  {mark} {label}: {_fmt(r.earned)}/{_fmt(r.points)}")
-            if r.message:
+            if r.message and not shared:
                 lines.append(f"      {r.message}")
         return "\n".join(lines)
 
@@ -346,7 +358,7 @@ class Score(float):
                 "<span class='ok'>✓</span>" if r.passed else "<span class='err'>✗</span>",
                 _e(r.title) + (" <span class='hint'>(hidden)</span>" if r.hidden else ""),
                 f"{_fmt(r.earned)}/{_fmt(r.points)}",
-                _e(r.message),
+                "" if self.shared_message else _e(r.message),
             ]
             for r in self.results
         ]
@@ -354,6 +366,8 @@ class Score(float):
             f"<div><b>{_e(self.exercise.title)}</b> <span class='hint'>{_e(self.exercise.id)}"
             f"</span>: <b>{_fmt(self)} / {_fmt(self.max)}</b></div>"
         )
+        if self.shared_message:
+            head += f"<div class='err'>Every check: {_e(self.shared_message)}</div>"
         return panel(head + _table(["", "check", "points", "message"], rows))
 
 

@@ -100,7 +100,15 @@ def check_notebook(path: Path, timeout: int = 120) -> list[dict[str, Any]]:
                 "max": entry["max"],
                 "passed": sum(c["earned"] == c["points"] for c in checks),
                 "checks": len(checks),
-                "messages": [f"{c['title']}: {c['message']}" for c in checks if c["message"]],
+                "messages": _messages(checks),
             }
         )
     return rows
+
+
+def _messages(checks: list[dict[str, Any]]) -> list[str]:
+    """Each failed check's message; one line when every check failed for the same reason."""
+    reasons = {c["message"] for c in checks}
+    if len(checks) > 1 and len(reasons) == 1 and all(c["earned"] == 0 for c in checks):
+        return [f"every check: {reasons.pop()}"] if checks[0]["message"] else []
+    return [f"{c['title']}: {c['message']}" for c in checks if c["message"]]
