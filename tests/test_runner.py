@@ -100,3 +100,19 @@ def test_the_zygote_refuses_to_run_outside_a_sandbox():
     os.close(w)
     assert done.returncode != 0
     assert "only in bubblewrap's PID namespace" in done.stderr
+
+
+def test_a_zygote_child_reads_only_its_own_messages():
+    """A reply the grader wrote for an earlier run (left in the pipe), or a line that is not a
+    message, is not taken for this run's."""
+    import io
+
+    me = runner._Runner(channel=None)
+    me.session = "b" * 32
+    inbox = io.BytesIO(
+        wire.dumps({"compiled": "old", "version": "0.8", "session": "a" * 32})
+        + b'{"call": "f0:half\n'
+        + wire.dumps({"call": "f0:f", "args": [], "session": "b" * 32})
+    )
+    assert me.receive(inbox) == {"call": "f0:f", "args": [], "session": "b" * 32}
+    assert me.receive(inbox) is None

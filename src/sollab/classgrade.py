@@ -29,6 +29,7 @@ import json
 import os
 import queue
 import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -329,6 +330,7 @@ class ZygoteSession(Session):
     def __init__(self, zygote: Zygote, options: Options) -> None:
         super().__init__(options)
         self.zygote = zygote
+        self.token = secrets.token_hex(16)  # on everything sent to this run (see runner)
         self.code: int | None = None
         self.ended = threading.Event()
         self._killed = False
@@ -339,12 +341,13 @@ class ZygoteSession(Session):
         self.ended.set()
 
     def send(self, message: dict[str, Any]) -> None:
-        self.zygote.write_stdin(wire.dumps(message))
+        if not self.ended.is_set():
+            self.zygote.stdin.put(wire.dumps(dict(message, session=self.token)))
 
     def kill(self) -> None:
         if not self._killed and not self.ended.is_set():
             self._killed = True
-            self.zygote.write_control(b"kill\n")
+            self.zygote.control.put(b"kill\n")
 
     def wait(self) -> int | None:
         if not self.ended.wait(ZYGOTE_GRACE):
@@ -397,8 +400,14 @@ class Zygote:
         finally:
             os.close(control_r)
             os.close(status_w)
-        self._control = os.fdopen(control_w, "wb")
         self._status = os.fdopen(status_r, "rb")
+        # what goes down the pipes, written by threads of their own: a sandbox that does not
+        # read never blocks the worker (its timeouts end it)
+        self.control: queue.Queue = queue.Queue()
+        self.stdin: queue.Queue = queue.Queue()
+        writers = ((self.control, os.fdopen(control_w, "wb")), (self.stdin, self.process.stdin))
+        for outbox, stream in writers:
+            threading.Thread(target=self._write, args=(outbox, stream), daemon=True).start()
         for target in (self._read, self._drain, self._statuses):
             threading.Thread(target=target, daemon=True).start()
 
@@ -415,20 +424,18 @@ class Zygote:
             self._seen_err.clear()
             self._session = session
         limits = [[name, value] for name, value, _ in self.sandbox.rlimits()]
-        self.write_control(wire.dumps({"job": job, "limits": limits}))
+        self.control.put(wire.dumps({"job": dict(job, session=session.token), "limits": limits}))
         return session
 
-    def write_control(self, data: bytes) -> None:
-        try:
-            self._control.write(data)
-            self._control.flush()
-        except (BrokenPipeError, OSError, ValueError):
-            self._died()
-
-    def write_stdin(self, data: bytes) -> None:
-        with contextlib.suppress(BrokenPipeError, OSError, ValueError):
-            self.process.stdin.write(data)
-            self.process.stdin.flush()
+    def _write(self, outbox: queue.Queue, stream: Any) -> None:
+        with stream:
+            while (data := outbox.get()) is not None:
+                try:
+                    stream.write(data)
+                    stream.flush()
+                except (OSError, ValueError):
+                    break
+        self._died()
 
     def _deliver(self, message: dict[str, Any]) -> None:
         with self._lock:
@@ -524,9 +531,8 @@ class Zygote:
         self._died()
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=ZYGOTE_GRACE)
-        for stream in (self._control, self.process.stdin):  # the threads close the others
-            with contextlib.suppress(OSError, ValueError):
-                stream.close()
+        self.control.put(None)  # the threads close the pipes
+        self.stdin.put(None)
 
 
 class Grader:

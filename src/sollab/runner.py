@@ -37,10 +37,24 @@ class _Runner:
         self.channel = channel
         self.functions: dict[str, Any] = {}
         self.kept = 0  # characters of output kept so far
+        self.session: str | None = None  # a zygote's run: the token on the grader's messages
 
     def send(self, message: dict[str, Any]) -> None:
         self.channel.write(wire.dumps(message))
         self.channel.flush()
+
+    def receive(self, inbox: Any) -> dict[str, Any] | None:
+        """The grader's next message on stdin; None at its end. In a zygote's child, lines not
+        for this run (a reply the grader wrote for an earlier run, left in the pipe) and lines
+        that are not messages are skipped."""
+        while line := inbox.readline():
+            if self.session is None:
+                return wire.loads(line)
+            with contextlib.suppress(wire.WireError):
+                message = wire.loads(line)
+                if message.get("session") == self.session:
+                    return message
+        return None
 
     # --- cells ----------------------------------------------------------------------------------
 
@@ -152,7 +166,7 @@ class _RelayCompiler:
         from .errors import CompilerCrashed
 
         self.runner.send({"event": "compile", "solc": str(compiler.version), "input": input_json})
-        reply = wire.loads(self.inbox.readline())
+        reply = self.runner.receive(self.inbox) or {}
         if "compiled" not in reply:
             raise CompilerCrashed(str(reply.get("error", "the grader could not compile this")))
         return str(reply["compiled"]), str(reply["version"])
@@ -196,10 +210,7 @@ def _run_job(runner: _Runner, shell: Any, job: dict[str, Any], inbox: Any) -> No
         runner.send({"event": "start", "index": index})
         runner.send(dict(runner.run_cell(shell, source), index=index))
     runner.send({"event": "answers", "answers": runner.answers(shell, job.get("answers", []))})
-    for line in inbox:
-        request = wire.loads(line)
-        if "call" not in request:
-            break
+    while (request := runner.receive(inbox)) is not None and "call" in request:
         runner.send(runner.call(request))
     runner.channel.flush()
     os._exit(0)  # skip interpreter teardown (and any atexit the learner registered)
@@ -401,6 +412,7 @@ def _child(job: dict[str, Any], rlimits: list[tuple[int, int]], closing: list[in
         if state["path0"] is not None:
             sys.path.insert(0, state["path0"])  # the lesson folder, for its own modules
         importlib.invalidate_caches()
+        state["runner"].session = str(job.get("session"))
         _run_job(state["runner"], state["shell"], job, state["inbox"])
     except BaseException:
         with contextlib.suppress(BaseException):
