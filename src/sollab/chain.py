@@ -8,6 +8,7 @@ never see eth-tester or py-evm. Every call and transaction carries a gas cap
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -58,7 +59,10 @@ class Chain:
     """An in-memory Ethereum chain with ten funded accounts named alice, bob, carol, ..."""
 
     def __init__(self, backend: str | None = None, gas_cap: int = DEFAULT_GAS_CAP) -> None:
-        self._backend: ChainBackend = make_backend(backend)
+        # Held around every use of the EVM, so a node serving this chain from another thread
+        # (``serve()``) and the notebook never run py-evm at the same time.
+        self.lock = threading.RLock()
+        self._backend: ChainBackend = _Locked(make_backend(backend), self.lock)
         self.gas_cap = gas_cap
         self.accounts = [
             Account(address, name, key)
@@ -171,8 +175,17 @@ class Chain:
         if self._w3 is None:
             from web3 import Web3
 
-            self._w3 = Web3(self._backend.web3_provider(self._check_for_web3, self.gas_cap))
+            provider = self._backend.web3_provider(self._check_for_web3, self.gas_cap)
+            provider.make_request = _locked(provider.make_request, self.lock)
+            self._w3 = Web3(provider)
         return self._w3
+
+    def serve(self, port: int = 8545, host: str = "127.0.0.1"):
+        """Serve this chain over Ethereum JSON-RPC from a background thread (``port=0``: any
+        free port); returns a handle with ``.url`` and ``.stop()``. See ``sollab.devnode``."""
+        from .devnode import serve
+
+        return serve(self, host=host, port=port, port_hint="port=N")
 
     def _check_for_web3(self, tx: dict) -> None:
         """Run a call web3 made; if it fails, raise the lab's exception for it."""
@@ -431,6 +444,26 @@ class Chain:
             f"<Chain ({self._backend.name}) block {self.block_number}, "
             f"{len(self.accounts)} accounts, {len(self._contracts)} contracts>"
         )
+
+
+def _locked(method: Callable, lock: threading.RLock) -> Callable:
+    def locked(*args: Any, **kwargs: Any) -> Any:
+        with lock:
+            return method(*args, **kwargs)
+
+    return locked
+
+
+class _Locked:
+    """A backend whose every method runs holding ``lock``."""
+
+    def __init__(self, backend: ChainBackend, lock: threading.RLock) -> None:
+        self._inner = backend
+        self._lock = lock
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._inner, name)
+        return _locked(value, self._lock) if callable(value) else value
 
 
 def _metadata_tail(code: bytes) -> bytes:

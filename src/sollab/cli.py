@@ -358,6 +358,62 @@ def progress(as_json: bool) -> None:
 
 
 @cli.command()
+@click.option(
+    "--port",
+    default=8545,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on (0: any free port).",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Interface to listen on; give another only to reach the node from other machines.",
+)
+@click.option(
+    "--keys", "show_keys", is_flag=True, help="Also print the private keys (public test keys)."
+)
+def node(port: int, host: str, show_keys: bool) -> None:
+    """Serve a fresh lab chain over Ethereum JSON-RPC (for MetaMask, ethers.js, viem, web3.py).
+
+    Ten funded accounts are unlocked, as on Anvil or Hardhat's node; Ctrl-C stops it."""
+    from .chain import ETHER, Chain
+    from .devnode import NodeServer
+
+    chain = Chain()
+    server = NodeServer(chain, host, port)
+    click.echo(f"sollab node: chain id {server.chain_id} ({server.chain_id:#x})")
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.secho(
+            f"Warning: listening on {host}: anyone who can reach it can spend the dev accounts",
+            fg="yellow",
+            err=True,
+        )
+    funds = chain.balance(chain.accounts[0]) // ETHER
+    click.echo(f"\nAccounts (each funded with {funds:,} ETH, unlocked):")
+    for i, account in enumerate(chain.accounts):
+        click.echo(f"  ({i}) {account.address}  {account.name}")
+    if show_keys:
+        click.echo(
+            "\nPrivate keys: PUBLIC TEST KEYS, known to everyone: never use them on a real "
+            "network or send real funds to them."
+        )
+        for i, account in enumerate(chain.accounts):
+            click.echo(f"  ({i}) 0x{account.private_key.hex()}")
+    else:
+        click.echo("(--keys prints their private keys: public test keys, for this node only)")
+    click.echo(f"\nListening on {server.url} (Ctrl-C to stop)", nl=True)
+    sys.stdout.flush()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("\nStopped.", err=True)
+    finally:
+        server.stop()
+
+
+@cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def doctor(as_json: bool) -> None:
     """Check every piece of the lab; print a fix for each failure."""
