@@ -536,3 +536,54 @@ contract R {
     assert int(viem["fees"]["maxFeePerGas"]) > int(viem["fees"]["maxPriorityFeePerGas"]) > 0
     assert viem["revert"]["reason"] == "too big"
     assert viem["contract"] != ethers["contract"]
+
+
+PROXY = """// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.20;
+
+interface IBox { function store(uint256 v) external; }
+
+contract Proxy {
+    /// @notice Call `box.store(v)`: the call keeps back 1/64 of the gas (EIP-150).
+    function forward(IBox box, uint256 v) external { box.store(v); }
+}
+"""
+
+
+@pytest.mark.parametrize("how", ["direct", "clearing storage (refund)", "through a call"])
+def test_estimate_gas_is_the_least_that_succeeds(served, w3, box, how):
+    """Is eth_estimateGas's answer enough, and one gas less not (with a refund, and with a call
+    that keeps back 1/64 of its gas)?"""
+    contract, _ = deploy_box(w3, box, 7)
+    target, data = contract.address, contract.encode_abi("store", [8])
+    if how.startswith("clearing"):
+        data = contract.encode_abi("store", [0])
+    elif how == "through a call":
+        proxy_artifact = sollab.compile_source(PROXY)["Proxy"]
+        deployed = w3.eth.contract(abi=proxy_artifact.abi, bytecode=proxy_artifact.bytecode)
+        receipt = w3.eth.wait_for_transaction_receipt(
+            deployed.constructor().transact({"from": w3.eth.accounts[0]})
+        )
+        proxy = w3.eth.contract(address=receipt.contractAddress, abi=proxy_artifact.abi)
+        target, data = proxy.address, proxy.encode_abi("forward", [contract.address, 8])
+    call = {"from": w3.eth.accounts[6], "to": target, "data": data}
+    estimate = int(result(served.url, "eth_estimateGas", call), 16)
+    assert "result" in rpc(served.url, "eth_call", dict(call, gas=hex(estimate)))
+    assert "error" in rpc(served.url, "eth_call", dict(call, gas=hex(estimate - 1)))
+    receipt = w3.eth.get_transaction_receipt(w3.eth.send_transaction(dict(call, gas=estimate)))
+    assert receipt.status == 1
+
+
+def test_lab_chain_serve_shares_the_kernel_chain(box):
+    """`lab.chain.serve()` serves the kernel's own chain: what `lab.deploy` made is there."""
+    from web3 import HTTPProvider, Web3
+
+    node = sollab.chain.serve(port=0)
+    try:
+        deployed = sollab.deploy(box, 33)
+        w3 = Web3(HTTPProvider(node.url))
+        remote = w3.eth.contract(address=deployed.address, abi=box.abi)
+        assert remote.functions.value().call() == 33
+        assert w3.eth.block_number == sollab.get_chain().block_number
+    finally:
+        node.stop()

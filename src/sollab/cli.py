@@ -378,11 +378,23 @@ def node(port: int, host: str, show_keys: bool) -> None:
     """Serve a fresh lab chain over Ethereum JSON-RPC (for MetaMask, ethers.js, viem, web3.py).
 
     Ten funded accounts are unlocked, as on Anvil or Hardhat's node; Ctrl-C stops it."""
-    from .chain import ETHER, Chain
+    from .chain import Chain
     from .devnode import NodeServer
 
     chain = Chain()
     server = NodeServer(chain, host, port)
+    try:  # from here on, Ctrl-C stops the node cleanly, even during the banner
+        _node_banner(chain, server, host, show_keys)
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("\nStopped.", err=True)
+    finally:
+        server.stop()
+
+
+def _node_banner(chain: Any, server: Any, host: str, show_keys: bool) -> None:
+    from .chain import ETHER
+
     click.echo(f"sollab node: chain id {server.chain_id} ({server.chain_id:#x})")
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.secho(
@@ -403,14 +415,8 @@ def node(port: int, host: str, show_keys: bool) -> None:
             click.echo(f"  ({i}) 0x{account.private_key.hex()}")
     else:
         click.echo("(--keys prints their private keys: public test keys, for this node only)")
-    click.echo(f"\nListening on {server.url} (Ctrl-C to stop)", nl=True)
+    click.echo(f"\nListening on {server.url} (Ctrl-C to stop)")
     sys.stdout.flush()
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        click.echo("\nStopped.", err=True)
-    finally:
-        server.stop()
 
 
 @cli.command()

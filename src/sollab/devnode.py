@@ -480,7 +480,12 @@ class Node:
         """The least gas ``call`` succeeds with (binary search, as geth does)."""
         cap = call["gas"]
         execution = self._execute(call)
-        low = execution.gas_used - 1
+        # Nothing succeeds with less than the gas spent before refunds, and that is often
+        # enough; it is not when a call keeps back 1/64 of the gas (EIP-150): then search.
+        spent = execution.gas_used + execution.refund
+        if spent >= cap or self.chain._backend.call(dict(call, gas=spent)).success:
+            return min(spent, cap)
+        low = spent - 1
         high = min(cap, (execution.gas_used + execution.refund) * 64 // 63 + 2_300)
         if not self.chain._backend.call(dict(call, gas=high)).success:
             high = cap
