@@ -399,14 +399,21 @@ def test_a_port_in_use_is_one_clear_error(served):
 
 
 def test_serve_binds_loopback_and_stops(box):
+    """Does stop() free the port and close every open connection, a pooled one too?"""
     chain = Chain()
     server = chain.serve(port=0)
     assert server.url.startswith("http://127.0.0.1:")
     assert "serving" in repr(server)
     assert result(server.url, "eth_chainId") == hex(CHAIN_ID)
+    from web3 import HTTPProvider, Web3
+
+    w3 = Web3(HTTPProvider(server.url))  # keeps its connection open (a pooled session)
+    assert w3.eth.chain_id == CHAIN_ID
     server.stop()
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(server.url, timeout=5)
+    with pytest.raises(Exception, match="onnection"):  # the pooled connection was closed too
+        w3.eth.block_number  # noqa: B018
     again = chain.serve(port=server.port)  # the port was freed
     again.stop()
 

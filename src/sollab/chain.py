@@ -182,7 +182,9 @@ class Chain:
 
     def serve(self, port: int = 8545, host: str = "127.0.0.1"):
         """Serve this chain over Ethereum JSON-RPC from a background thread (``port=0``: any
-        free port); returns a handle with ``.url`` and ``.stop()``. See ``sollab.devnode``."""
+        free port); returns a handle with ``.url`` and ``.stop()``. See ``sollab.devnode``.
+
+        It serves this chain: after ``lab.reset()`` (a new chain) serve again."""
         from .devnode import serve
 
         return serve(self, host=host, port=port, port_hint="port=N")

@@ -13,7 +13,9 @@ Not served: WebSocket and subscriptions (``eth_subscribe``), filters (``eth_newF
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -665,6 +667,14 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # quiet, as a dev node should be
         pass
 
+    def setup(self) -> None:
+        super().setup()
+        self.server.connections.add(self.connection)  # type: ignore[attr-defined]
+
+    def finish(self) -> None:
+        self.server.connections.discard(self.connection)  # type: ignore[attr-defined]
+        super().finish()
+
     def _send(self, status: int, document: Any) -> None:
         body = json.dumps(document).encode()
         self.send_response(status)
@@ -724,6 +734,9 @@ class NodeServer:
                 raise LabError(f"port {port} is in use: pass {port_hint}") from None
             raise LabError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
         self._server.daemon_threads = True
+        # Open keep-alive connections, closed by stop(): a client's pooled connection must not
+        # keep talking to a stopped node.
+        self._server.connections = set()  # type: ignore[attr-defined]
         self.chain = chain
         self.chain_id = handler.node.chain_id
         self.host, self.port = host, self._server.server_address[1]
@@ -748,6 +761,9 @@ class NodeServer:
             self._server.shutdown()
             self._thread.join()
             self._thread = None
+        for connection in list(self._server.connections):  # type: ignore[attr-defined]
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
         self._server.server_close()
 
     def __enter__(self) -> NodeServer:
