@@ -398,6 +398,29 @@ def test_a_port_in_use_is_one_clear_error(served):
         Chain().serve(port=served.port)
 
 
+def test_a_host_the_node_cannot_listen_on_is_one_clear_error(capsys):
+    from sollab.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["node", "--host", "192.0.2.1", "--port", "0"])  # TEST-NET: not this machine's
+    assert exit_.value.code == 1
+    err = capsys.readouterr().err
+    assert err.startswith("Error: cannot listen on 192.0.2.1 port 0: ") and err.count("\n") == 1
+
+
+def test_serve_on_ipv6_loopback():
+    try:
+        socket.create_server(("::1", 0), family=socket.AF_INET6).close()
+    except OSError:
+        pytest.skip("this machine has no IPv6 loopback")
+    server = Chain().serve(host="::1", port=0)
+    try:
+        assert server.url.startswith("http://[::1]:")
+        assert result(server.url, "eth_chainId") == hex(CHAIN_ID)
+    finally:
+        server.stop()
+
+
 def test_serve_binds_loopback_and_stops(box):
     """Does stop() free the port and close every open connection, a pooled one too?"""
     chain = Chain()

@@ -19,6 +19,7 @@ import socket
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from socket import AF_INET6
 from typing import TYPE_CHECKING, Any
 
 from .errors import LabError
@@ -727,12 +728,18 @@ class NodeServer:
         port_hint: str = "--port N",
     ) -> None:
         handler = type("Handler", (_Handler,), {"node": Node(chain)})
+        server_class = ThreadingHTTPServer
+        if ":" in host:  # an IPv6 address such as ::1
+            server_class = type("Server6", (ThreadingHTTPServer,), {"address_family": AF_INET6})
         try:
-            self._server = ThreadingHTTPServer((host, port), handler)
+            self._server = server_class((host, port), handler)
         except OSError as exc:
             if exc.errno == 98:  # EADDRINUSE
                 raise LabError(f"port {port} is in use: pass {port_hint}") from None
-            raise LabError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+            other = "--host H" if port_hint.startswith("--") else "host=..."
+            raise LabError(
+                f"cannot listen on {host} port {port}: {exc.strerror}; pass another {other}"
+            ) from None
         self._server.daemon_threads = True
         # Open keep-alive connections, closed by stop(): a client's pooled connection must not
         # keep talking to a stopped node.
