@@ -187,7 +187,7 @@ def find_submissions(folder: Path, lesson: Lesson) -> list[Submission]:
 class Options:
     course: Path
     cell_timeout: float = 60.0
-    call_timeout: float = 20.0
+    call_timeout: float = 60.0  # one call of a learner's function (lesson 08's run test suites)
     limits: Limits = field(default_factory=Limits)
     isolate: bool = True
 

@@ -252,6 +252,12 @@ def _check_notebook(path: Path, as_json: bool) -> bool:
 )
 @click.option("--course", type=click.Path(path_type=Path), help="The course folder [this lab].")
 @click.option("--cell-timeout", default=60.0, show_default=True, help="Seconds a cell may run.")
+@click.option(
+    "--call-timeout",
+    default=60.0,
+    show_default=True,
+    help="Seconds one call of a function may run.",
+)
 @click.option("--csv", "csv_path", type=click.Path(path_type=Path), help="Where to write the CSV.")
 @click.option("--force", is_flag=True, help="Grade again what was graded before.")
 @click.option("--no-sandbox", is_flag=True, help="Run submissions without bubblewrap (unsafe).")
@@ -262,6 +268,7 @@ def grade(
     jobs: int | None,
     course: Path | None,
     cell_timeout: float,
+    call_timeout: float,
     csv_path: Path | None,
     force: bool,
     no_sandbox: bool,
@@ -278,6 +285,7 @@ def grade(
     options = Options(
         course=(course or course_root()).resolve(),
         cell_timeout=cell_timeout,
+        call_timeout=call_timeout,
         isolate=not no_sandbox,
     )
     if no_sandbox or bubblewrap() is None:
