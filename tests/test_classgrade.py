@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import subprocess
-import sys
 import uuid
 from pathlib import Path
 
@@ -18,6 +16,7 @@ import pytest
 from sollab.classgrade import Lesson, Options, find_submissions, grade_class
 from sollab.sandbox import bubblewrap
 from test_nbgrader import LESSON, source_notebook
+from test_nbgrader import run as nbgrader
 
 REPO = Path(__file__).resolve().parent.parent
 GOOD = (
@@ -129,20 +128,6 @@ CASES = {
         6,
     ),
 }
-
-
-def nbgrader(*args: str, course: Path) -> subprocess.CompletedProcess:
-    bin_dir = Path(sys.executable).parent
-    env = dict(
-        os.environ,
-        SOLLAB_COURSE_ROOT=str(course),
-        JUPYTER_CONFIG_PATH=str(REPO),
-        PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
-    )
-    return subprocess.run(
-        [str(bin_dir / "nbgrader"), *args], cwd=course, env=env, capture_output=True, text=True,
-        timeout=300,
-    )  # fmt: skip
 
 
 @pytest.fixture(scope="module")

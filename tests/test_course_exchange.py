@@ -5,7 +5,6 @@ release feedback -> the students fetch it; the CSV and the gradebook hold the ri
 from __future__ import annotations
 
 import csv
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,24 +13,22 @@ import nbformat
 import pytest
 
 from test_classgrade import GOOD, PARTIAL
-from test_nbgrader import LESSON, source_notebook
+from test_nbgrader import LESSON, course_env, source_notebook
 
-REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 
 def run(*args: str, course: Path, cwd: Path | None = None, student: str | None = None):
-    env = dict(
-        os.environ,
-        SOLLAB_COURSE_ROOT=str(course),
-        JUPYTER_CONFIG_PATH=str(REPO),
-        PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-    )
     command = [str(BIN / args[0]), *args[1:]]
     if student:  # everyone is the same OS user here: say who is acting, with their own cache
         command += [f"--CourseDirectory.student_id={student}", f"--Exchange.cache={cwd}/.cache"]
     done = subprocess.run(
-        command, cwd=cwd or course, env=env, capture_output=True, text=True, timeout=600
+        command,
+        cwd=cwd or course,
+        env=course_env(course),
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert done.returncode == 0, f"{' '.join(args)}:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}"
     return done

@@ -3,16 +3,14 @@ and earns nothing, and lessons/ is exactly what nbgrader generates from solution
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from sollab.selfcheck import check_notebook
+from test_nbgrader import run as nbgrader_run
 
 REPO = Path(__file__).resolve().parent.parent
 LESSONS = sorted(p.parent.name for p in (REPO / "solutions").glob("*/*.ipynb"))
@@ -71,18 +69,8 @@ def test_lessons_are_exactly_what_nbgrader_generates(tmp_path):
     a scratch course and compare file by file."""
     course = tmp_path / "course"
     shutil.copytree(REPO / "solutions", course / "solutions")
-    bin_dir = Path(sys.executable).parent
-    env = dict(
-        os.environ,
-        SOLLAB_COURSE_ROOT=str(course),
-        JUPYTER_CONFIG_PATH=str(REPO),
-        PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
-    )
     for lesson in LESSONS:
-        done = subprocess.run(
-            [str(bin_dir / "nbgrader"), "generate_assignment", lesson, "--force"],
-            cwd=course, env=env, capture_output=True, text=True, timeout=300,
-        )  # fmt: skip
+        done = nbgrader_run("generate_assignment", lesson, "--force", course=course)
         assert done.returncode == 0, done.stderr[-2000:]
         generated = course / "lessons" / lesson
         committed = REPO / "lessons" / lesson
@@ -131,19 +119,9 @@ def test_stock_nbgrader_autograde_gives_every_solution_full_marks(tmp_path):
 
     course = tmp_path / "course"
     shutil.copytree(REPO / "solutions", course / "solutions")
-    bin_dir = Path(sys.executable).parent
-    env = dict(
-        os.environ,
-        SOLLAB_COURSE_ROOT=str(course),
-        JUPYTER_CONFIG_PATH=str(REPO),
-        PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
-    )
 
     def nbgrader(*args: str) -> None:
-        done = subprocess.run(
-            [str(bin_dir / "nbgrader"), *args], cwd=course, env=env, capture_output=True,
-            text=True, timeout=900,
-        )  # fmt: skip
+        done = nbgrader_run(*args, course=course, timeout=900)
         assert done.returncode == 0, done.stderr[-3000:]
 
     for lesson in LESSONS:

@@ -89,18 +89,24 @@ def test_the_course_config_is_nbgraders_pipeline_with_our_stub(tmp_path, monkeyp
     assert configured == expected
 
 
-def run(*args: str, course: Path) -> subprocess.CompletedProcess:
+def course_env(course: Path) -> dict[str, str]:
+    """The environment the Makefile gives Jupyter apps, for a course rooted at ``course``."""
     bin_dir = Path(sys.executable).parent  # nbgrader runs `alembic` from PATH
-    env = dict(
+    return dict(
         os.environ,
         SOLLAB_COURSE_ROOT=str(course),
         JUPYTER_CONFIG_PATH=str(REPO),
         PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
     )
-    nbgrader = bin_dir / "nbgrader"
+
+
+def run(*args: str, course: Path, timeout: int = 300) -> subprocess.CompletedProcess:
+    """An nbgrader command in the course at ``course``."""
+    nbgrader = Path(sys.executable).parent / "nbgrader"
     return subprocess.run(
-        [str(nbgrader), *args], cwd=course, env=env, capture_output=True, text=True, timeout=300
-    )
+        [str(nbgrader), *args], cwd=course, env=course_env(course), capture_output=True,
+        text=True, timeout=timeout,
+    )  # fmt: skip
 
 
 @pytest.mark.slow

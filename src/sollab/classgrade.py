@@ -785,7 +785,7 @@ def _clean_outputs(outputs: Any) -> list[dict[str, Any]]:
 
 def _compile_for_sandbox(request: dict[str, Any]) -> dict[str, Any]:
     """solc's raw output for a compile the sandbox asked for, from this process's compiler."""
-    from .compiler import _native_compile, default_compiler
+    from .compiler import default_compiler
     from .versions import select_compiler
 
     try:
@@ -793,15 +793,7 @@ def _compile_for_sandbox(request: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(input_json, str) or len(input_json) > wire.MAX_MESSAGE:
             raise wire.WireError("malformed compile request")
         compiler = select_compiler([], str(request["solc"]))
-        compiling = default_compiler()
-        key = compiling.cache.key(compiler, input_json)
-        hit = compiling.cache.get(key)
-        if hit is not None:
-            output, version = hit
-        elif compiler.kind == "native":
-            output, version = _native_compile(compiler, input_json)
-        else:
-            output, version = compiling.worker.compile(compiler, input_json)
+        output, version, _, _ = default_compiler().raw(compiler, input_json)
         return {"compiled": output, "version": version}
     except (LabError, KeyError) as exc:
         return {"error": str(exc).splitlines()[0] if str(exc) else type(exc).__name__}

@@ -342,14 +342,7 @@ class Compiler:
         """solc's parsed output for ``standard_input`` (cached), its version, and whether it
         came from the cache. Raises ``CompileError`` if solc reported errors."""
         input_json = json.dumps(standard_input, sort_keys=True)
-        key = self.cache.key(compiler, input_json)
-        hit = self.cache.get(key)
-        if hit is not None:
-            output_json, version = hit
-        elif compiler.kind == "native":
-            output_json, version = _native_compile(compiler, input_json)
-        else:
-            output_json, version = self.worker.compile(compiler, input_json)
+        output_json, version, key, hit = self.raw(compiler, input_json)
         try:
             output = json.loads(output_json)
         except ValueError:
@@ -360,9 +353,22 @@ class Compiler:
         if any(e.get("severity") == "error" for e in output["errors"]):
             found = [diagnostics.from_solc(e, texts) for e in output["errors"]]
             raise CompileError(found, verbose=verbose, solc_version=version)  # not cached
-        if hit is None:
+        if not hit:
             self.cache.put(key, output_json, version)
-        return output, version, hit is not None
+        return output, version, hit
+
+    def raw(self, compiler: InstalledCompiler, input_json: str) -> tuple[str, str, str, bool]:
+        """solc's output text for a standard-JSON input text, unchecked: (output, version,
+        cache key, whether it came from the cache). ``run`` caches only error-free output."""
+        key = self.cache.key(compiler, input_json)
+        hit = self.cache.get(key)
+        if hit is not None:
+            return hit[0], hit[1], key, True
+        if compiler.kind == "native":
+            output_json, version = _native_compile(compiler, input_json)
+        else:
+            output_json, version = self.worker.compile(compiler, input_json)
+        return output_json, version, key, False
 
 
 _default: Compiler | None = None
