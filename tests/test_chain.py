@@ -516,6 +516,29 @@ def test_lab_sees_a_web3_transaction(chain):
     assert chain.w3.eth.block_number == chain.block_number
 
 
+@pytest.mark.parametrize(
+    ("tx", "said"),
+    [
+        ({"value": 1, "nonce": 0}, "Invalid transaction nonce: Expected 1, but got 0"),
+        ({"value": 10**6 * ETHER, "gas": 21_000}, "balance"),
+    ],
+    ids=["reused-nonce", "cannot-pay"],
+)
+def test_a_transaction_web3_sends_that_the_chain_refuses_is_one_line(chain, tx, said):
+    """Does a refused transaction through chain.w3 raise one line (a LabError that is also
+    web3's Web3RPCError, as a node's answer would be) instead of py-evm's traceback?"""
+    from web3.exceptions import Web3RPCError
+
+    chain.w3.eth.send_transaction({"from": chain.alice, "to": chain.bob, "value": 1})
+    with pytest.raises(ChainError) as raised:
+        chain.w3.eth.send_transaction({"from": chain.alice, "to": chain.bob, **tx})
+    assert isinstance(raised.value, Web3RPCError)
+    assert str(raised.value).startswith("the chain rejected the transaction: ")
+    assert said in str(raised.value)
+    assert "\n" not in str(raised.value)
+    assert raised.value.__cause__ is None and raised.value.__suppress_context__
+
+
 # --- gas -------------------------------------------------------------------------------------
 
 

@@ -18,7 +18,7 @@ from . import abi, failures, sourcemap
 from .backends import INTRINSIC_GAS, ChainBackend, Execution, Frame, intrinsic_gas, make_backend
 from .contracts import Contract, Event, RawLog, Receipt
 from .diagnostics import SourceLocation
-from .errors import ArgumentError, ChainError, LabError
+from .errors import ArgumentError, ChainError, LabError, web3_flavour
 
 if TYPE_CHECKING:
     from .compiler import Artifact, CompilationResult
@@ -195,7 +195,7 @@ class Chain:
         if not execution.success:
             target = self._contracts.get(tx["to"] or "")
             what = f"call to {target!r}" if target else f"call to {tx['to'] or 'a new contract'}"
-            raise _web3_flavour(self._failure(execution, what, tx=tx)) from None
+            raise web3_flavour(self._failure(execution, what, tx=tx)) from None
 
     # -- deploying and calling --
 
@@ -475,20 +475,3 @@ def _metadata_tail(code: bytes) -> bytes:
         return b""
     length = int.from_bytes(code[-2:], "big")
     return code[-(length + 2) :] if 0 < length < len(code) - 2 else b""
-
-
-_WEB3_FLAVOURS: dict[type, type] = {}
-
-
-def _web3_flavour(exc: LabError) -> LabError:
-    """The same exception, also a ``web3.exceptions.ContractLogicError`` (for web3 code)."""
-    from web3.exceptions import ContractLogicError
-
-    cls = type(exc)
-    flavour = _WEB3_FLAVOURS.get(cls)
-    if flavour is None:
-        flavour = type(cls.__name__, (cls, ContractLogicError), {"__module__": cls.__module__})
-        _WEB3_FLAVOURS[cls] = flavour
-    twin = flavour.__new__(flavour, *exc.args)
-    twin.__dict__.update(exc.__dict__)
-    return twin

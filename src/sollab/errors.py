@@ -32,6 +32,28 @@ class LabError(Exception):
         return error_html(self)
 
 
+_WEB3_FLAVOURS: dict[tuple[type, str], type] = {}
+
+
+def web3_flavour(exc: LabError, base: str = "ContractLogicError") -> LabError:
+    """The same exception, also a ``web3.exceptions.<base>`` (for code written against web3):
+    ``ContractLogicError`` for a call that failed, ``Web3RPCError`` for a transaction the chain
+    refused, as a node's error answer would be."""
+    import web3.exceptions
+
+    cls = type(exc)
+    flavour = _WEB3_FLAVOURS.get((cls, base))
+    if flavour is None:
+        bases = (cls, getattr(web3.exceptions, base))
+        flavour = type(cls.__name__, bases, {"__module__": cls.__module__})
+        _WEB3_FLAVOURS[cls, base] = flavour
+    twin = flavour.__new__(flavour, *exc.args)
+    # web3's own attributes, which its __init__ would have set.
+    twin.__dict__.update(message=str(exc), user_message=None, rpc_response=None, data=None)
+    twin.__dict__.update(exc.__dict__)
+    return twin
+
+
 def _learner_frame(tb: Any) -> tuple[str, int, str] | None:
     """The innermost traceback frame in the learner's own code: not sollab's, not the standard
     library's, not an installed package's."""

@@ -17,9 +17,10 @@ from eth.exceptions import InvalidInstruction, OutOfGas, Revert, VMError
 from eth.vm.spoof import SpoofTransaction
 from eth_tester import EthereumTester, PyEVMBackend
 from eth_tester.exceptions import TransactionFailed
-from eth_utils import to_canonical_address, to_checksum_address
+from eth_tester.exceptions import ValidationError as TesterValidationError
+from eth_utils import ValidationError, to_canonical_address, to_checksum_address
 
-from ..errors import ChainError
+from ..errors import ChainError, web3_flavour
 from . import Execution, Frame, Log, RawStep, calldata_floor
 
 
@@ -405,6 +406,12 @@ def _lab_provider_class() -> type:
                 params = [dict(params[0], gas=self._gas_cap), *params[1:]]
             try:
                 return super().make_request(method, params)
+            except (ValidationError, TesterValidationError) as exc:
+                # A transaction the chain refuses (nonce, funds, gas limit): one line, as a
+                # node's error answer would be, not py-evm's traceback.
+                first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                rejected = ChainError(f"the chain rejected the transaction: {first}")
+                raise web3_flavour(rejected, "Web3RPCError") from None
             except (TransactionFailed, VMError, ContractLogicError):
                 if method not in ("eth_call", "eth_estimateGas"):
                     raise
