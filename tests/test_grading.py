@@ -78,6 +78,17 @@ def test_score_is_a_number_nbgrader_can_read_with_the_report():
     assert "<table>" in score.report_html()
 
 
+def test_a_notebook_shows_the_score_out_of_its_maximum_and_nbgrader_still_reads_the_number():
+    """Does the grade cell's value show as "score: 2 / 6" in a notebook, while the plain-text
+    form nbgrader's partial credit parses stays the bare number?"""
+    from IPython.core.formatters import DisplayFormatter
+
+    score = lab.grade(COUNTER, ALMOST, quiet=True)
+    data, _ = DisplayFormatter().format(score)
+    assert data["text/plain"] == "2.0"
+    assert "score: <b>2 / 6</b>" in data["text/html"]
+
+
 def test_reports_never_show_check_code(capsys):
     """Does a failing hidden check report only its title and message, never grader source?"""
     lab.grade(COUNTER, ALMOST)

@@ -339,6 +339,14 @@ class Score(float):
             return messages.pop() or None
         return None
 
+    def _repr_html_(self) -> str:
+        """What a notebook shows for the grade cell's value: the score as a learner reads it.
+        nbgrader's partial credit reads the plain-text form, the bare number, which stays."""
+        return (
+            f"<span class='sollab-score' title='{_e(self.exercise.id)}'>score: "
+            f"<b>{_fmt(self)} / {_fmt(self.max)}</b></span>"
+        )
+
     def report(self) -> str:
         lines = [f"{self.exercise.id} — {self.exercise.title}: {_fmt(self)} / {_fmt(self.max)}"]
         shared = self.shared_message
