@@ -22,7 +22,10 @@ EIP170_LIMIT = 24_576  # bytes of deployed code a contract may have on mainnet
 _STYLE = (
     "<style>.sollab{font-family:var(--jp-content-font-family,sans-serif);font-size:13px}"
     ".sollab table{border-collapse:collapse;margin:4px 0}"
-    ".sollab td,.sollab th{padding:2px 8px;text-align:left;border-bottom:1px solid #ddd}"
+    # JupyterLab right-aligns table cells in rendered HTML (.jp-RenderedHTMLCommon td): ours
+    # read as text, left-aligned, whatever order the style sheets load in.
+    ".sollab td,.sollab th{padding:2px 8px;text-align:left!important;"
+    "border-bottom:1px solid #ddd}"
     ".sollab pre{background:#f6f8fa;padding:6px 8px;margin:4px 0;border-radius:4px}"
     ".sollab .err{color:#b00020}.sollab .warn{color:#8a6d00}.sollab .ok{color:#067d17}"
     ".sollab .hint{color:#555;font-style:italic}.sollab code{font-size:12px}</style>"
