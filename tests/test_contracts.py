@@ -499,3 +499,17 @@ def test_bad_gas_and_value_are_argument_errors(chain, options, message):
     p = chain.deploy(lab.compile_source(source, "P.sol")["P"])
     with pytest.raises(ArgumentError, match=re.escape(message)):
         p.f(**options)
+
+
+def test_a_handle_whose_deployment_was_undone_says_so(chain, compiled):
+    """Does calling or transacting on a contract whose deployment an anchor undid raise one
+    ChainError saying so, instead of eth_abi's InsufficientDataBytes or a silent no-op?"""
+    from sollab.errors import ChainError
+
+    with chain.anchor():
+        types = chain.deploy(compiled["Types"])
+        assert types.number() == 42
+    with pytest.raises(ChainError, match=r"no contract at .* any more.*deploy it again"):
+        types.number()
+    with pytest.raises(ChainError, match=r"Types\.setNumber.*no contract at"):
+        types.setNumber(7)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import abi
-from .errors import ArgumentError, MissingFunction
+from .errors import ArgumentError, ChainError, MissingFunction
 
 if TYPE_CHECKING:
     from .chain import Chain
@@ -192,6 +192,8 @@ class ContractFunction:
         output = self.contract.chain._call(
             self.contract.address, data, value=value, sender=sender, gas=gas, what=what
         )
+        if not output and item.get("outputs"):
+            self.contract._require_code(what)  # a call to no code "succeeds" with no data
         return abi.decode_output(item, output)
 
     def transact(
@@ -206,6 +208,7 @@ class ContractFunction:
         item, data = self._pick(args, kwargs)
         self._check_value(item, value)
         what = abi.describe(item, self.contract.contract_name)
+        self.contract._require_code(what)  # else the EVM "succeeds" without running anything
         receipt, output = self.contract.chain._transact(
             self.contract.address,
             data,
@@ -251,6 +254,14 @@ class Contract:
     @property
     def contract_name(self) -> str:
         return self.artifact.name
+
+    def _require_code(self, what: str) -> None:
+        if not self.chain.code(self.address):
+            raise ChainError(
+                f"{what}: there is no contract at {self.address} on this chain any more. It was "
+                "deployed inside a `with chain.anchor():` block or before a snapshot that has "
+                "since been reverted; deploy it again"
+            )
 
     def __getattr__(self, name: str) -> Any:
         functions = self.__dict__.get("functions", {})
