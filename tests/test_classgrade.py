@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import json
 import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -451,3 +452,84 @@ def test_without_bubblewrap_each_run_is_a_process_of_its_own(other_course, tmp_p
     by_student = {r["student"]: r for r in result.results}
     assert all(r["sandbox"] == "none" for r in result.results)
     assert "ended its own process" in " ".join(by_student["no-bwrap-os-exit"]["notes"])
+
+
+# --- a class graded in shards ------------------------------------------------------------------
+
+SHARDED = {"correct": 6, "partial": 4, "stub": 0, "dee": 6}  # shards 1, 2, 1, 2 of 2
+
+
+def _sollab(*args: str, course: Path) -> subprocess.CompletedProcess:
+    """`sollab ...` as a process of its own, as a machine of a grading cluster runs it."""
+    from test_nbgrader import course_env
+
+    sollab = Path(sys.executable).parent / "sollab"
+    return subprocess.run(
+        [str(sollab), *args, "--course", str(course)], cwd=course, env=course_env(course),
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+
+
+def _exported(course: Path) -> dict[str, float]:
+    done = nbgrader("export", "--to", str(course / "nbgrader.csv"), course=course)
+    assert done.returncode == 0, done.stderr
+    with open(course / "nbgrader.csv") as f:
+        return {row["student_id"]: float(row["score"]) for row in csv.DictReader(f)}
+
+
+def test_a_shard_is_parsed_and_every_student_is_in_exactly_one():
+    """Is --shard I/N checked, and do N shards split any class into disjoint slices?"""
+    from sollab.classgrade import Shard
+    from sollab.grading import GradingError
+
+    assert Shard.parse("2/4") == Shard(2, 4) and str(Shard(2, 4)) == "2/4"
+    for bad in ("0/4", "5/4", "2", "a/b", "1/0"):
+        with pytest.raises(GradingError, match="is not I/N"):
+            Shard.parse(bad)
+    students = [f"student-{i}" for i in range(200)]
+    slices = [[s for s in students if Shard(i, 4).holds(s)] for i in range(1, 5)]
+    assert sorted(s for part in slices for s in part) == sorted(students)
+    assert all(20 < len(part) < 80 for part in slices)
+
+
+@pytest.mark.slow
+@sandboxed
+def test_shards_run_as_separate_processes_then_merged_equal_one_run(tmp_path_factory):
+    """Grading a class as two shards in two processes, then `sollab grade merge`, gives the
+    same CSV and gradebook as one `sollab grade` run; a merge with a shard missing records
+    nothing and names it; merging twice changes nothing."""
+    from sollab.classgrade import Shard
+
+    assert {Shard.of(s, 2).index for s in SHARDED} == {1, 2}
+    whole, sharded = _make_course(tmp_path_factory), _make_course(tmp_path_factory)
+    folder = tmp_path_factory.mktemp("class")
+    for student in SHARDED:
+        body = {"correct": GOOD, "dee": GOOD, "partial": PARTIAL, "stub": None}[student]
+        nbformat.write(_submission(whole, body), folder / f"{student}.ipynb")
+    options = Options(course=whole, cell_timeout=20, call_timeout=20)
+    one_run = grade_class(LESSON, folder, jobs=2, options=options)
+
+    first = _sollab("grade", LESSON, str(folder), "--shard", "1/2", "--jobs", "1", course=sharded)
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert "Recorded nothing yet" in first.stdout
+    early = _sollab("grade", "merge", LESSON, str(folder), course=sharded)
+    assert early.returncode == 1
+    assert "run shard(s) 2/2 again" in early.stderr and "Traceback" not in early.stderr
+    assert not (sharded / ".sollab" / "course" / "grades" / f"{LESSON}.csv").exists()
+    autograded = sharded / ".sollab" / "course" / "autograded"
+    assert not autograded.exists() or not any(autograded.iterdir())
+
+    second = _sollab("grade", LESSON, str(folder), "--shard", "2/2", "--jobs", "1", course=sharded)
+    assert second.returncode == 0, second.stderr[-2000:]
+    merged = _sollab("grade", "merge", LESSON, str(folder), "--jobs", "2", course=sharded)
+    assert merged.returncode == 0, merged.stderr[-2000:]
+    csv_file = sharded / ".sollab" / "course" / "grades" / f"{LESSON}.csv"
+    assert csv_file.read_text() == one_run.csv.read_text()
+    assert _exported(sharded) == _exported(whole) == {s: float(p) for s, p in SHARDED.items()}
+
+    stamps = {p: p.stat().st_mtime for p in autograded.rglob("*.ipynb")}
+    again = _sollab("grade", "merge", LESSON, str(folder), course=sharded)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert csv_file.read_text() == one_run.csv.read_text()
+    assert {p: p.stat().st_mtime for p in autograded.rglob("*.ipynb")} == stamps
+    assert _exported(sharded) == {s: float(p) for s, p in SHARDED.items()}

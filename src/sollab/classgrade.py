@@ -17,6 +17,11 @@ Then, in this process, nbgrader's own autograde pipeline runs on every submissio
 execute step replaced by ``sollab.nbgrader.InjectGrades`` (the grade cells get the reports and
 scores worked out above), writing the gradebook and the autograded notebooks; feedback HTML and
 a CSV (student, points per exercise, total) follow.
+
+A class too big for one machine is graded in shards: ``--shard I/N`` (``Shard``) grades the
+I-th of N disjoint slices and records nothing, so N machines (a Kubernetes Indexed Job) can
+share one course folder without sharing a gradebook; ``sollab grade merge`` (``merge_class``)
+then records every result, refusing while a submission has none.
 """
 
 from __future__ import annotations
@@ -886,27 +891,33 @@ def write_atomically(path: Path, text: str) -> None:
 
 # --- the pool ------------------------------------------------------------------------------------
 
-_worker: tuple[Grader, Recorder] | None = None
+_worker: tuple[Grader, Recorder | None, bool] | None = None
 
 
-def _init_worker(lesson: Lesson, options: Options, results_dir: Path) -> None:
+def _init_worker(
+    lesson: Lesson, options: Options, results_dir: Path, record: bool = True, grade: bool = True
+) -> None:
     global _worker
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
-    _worker = Grader(lesson, options), Recorder(lesson, Path(options.course), results_dir)
+    recorder = Recorder(lesson, Path(options.course), results_dir) if record else None
+    _worker = Grader(lesson, options), recorder, grade
 
 
 def _grade_in_worker(task: tuple[Submission, Path, str, bool]) -> dict[str, Any]:
-    """Grade one submission (unless its result is up to date), then record it in nbgrader."""
+    """Grade one submission (unless its result is up to date), then record it in nbgrader.
+    A shard grades without recording; a merge records without grading."""
     submission, path, key, force = task
     assert _worker is not None
-    grader, recorder = _worker
+    grader, recorder, may_grade = _worker
     try:
         result = None if force else _up_to_date(path, key)
+        if result is None and not may_grade:
+            return {"student": submission.student, "error": "no result from its shard"}
         if result is None:
             result = grader.grade(submission, path, key)
-        problem = recorder.record(submission, result, path)
+        problem = recorder.record(submission, result, path) if recorder else None
     except Exception as exc:
         return {"student": submission.student, "error": f"{type(exc).__name__}: {exc}"}
     if problem:
@@ -948,6 +959,102 @@ class ClassGrades:
     problems: list[str]  # students the pipeline could not finish, with why
 
 
+@dataclass(frozen=True)
+class Shard:
+    """The I-th of N disjoint slices of a class (``--shard I/N``). A student's slice follows from
+    their id alone, so machines that each list the submissions agree without talking, and a
+    submission that arrives late does not move anyone else."""
+
+    index: int  # 1..count
+    count: int
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
+        if not match or not 1 <= int(match[1]) <= int(match[2]):
+            raise GradingError(
+                f"--shard {text!r} is not I/N with 1 <= I <= N: e.g. --shard 2/4 grades the "
+                "second of four slices"
+            )
+        return cls(int(match[1]), int(match[2]))
+
+    @classmethod
+    def of(cls, student: str, count: int) -> Shard:
+        digest = hashlib.sha256(student.encode()).digest()
+        return cls(int.from_bytes(digest[:8], "big") % count + 1, count)
+
+    def holds(self, student: str) -> bool:
+        return Shard.of(student, self.count) == self
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.count}"
+
+    @property
+    def stem(self) -> str:
+        return f"{self.index}-of-{self.count}"
+
+
+def _class(lesson_name: str, submissions: Path, options: Options | None):
+    """The course, the lesson, where its results live, and every submission found."""
+    options = options or Options(course=course_root())
+    course = Path(options.course).resolve()
+    lesson = Lesson.load(lesson_name, course)
+    found = find_submissions(Path(submissions), lesson)
+    if not found:
+        raise GradingError(
+            f"no notebooks in {submissions}: give a folder with one notebook or folder per student"
+        )
+    return options, course, lesson, found, course_work(course) / "grading" / lesson.name
+
+
+def _tasks(
+    lesson: Lesson, found: list[Submission], results_dir: Path, force: bool
+) -> list[tuple[Submission, Path, str, bool]]:
+    """A task per submission: where its result goes and the key of what is graded."""
+    fingerprint = lesson.fingerprint()
+    tasks = []
+    for sub in found:
+        key = hashlib.sha256(fingerprint.encode() + sub.notebook.read_bytes()).hexdigest()[:24]
+        tasks.append((sub, results_dir / f"{sub.student}.json", key, force))
+    return tasks
+
+
+def _pool(
+    lesson: Lesson,
+    options: Options,
+    course: Path,
+    results_dir: Path,
+    tasks: list[tuple[Submission, Path, str, bool]],
+    *,
+    jobs: int | None,
+    progress: Any,
+    record: bool = True,
+    grade: bool = True,
+) -> list[dict[str, Any]]:
+    """Run the tasks in ``jobs`` worker processes; the results in student order."""
+    import multiprocessing
+
+    report = progress or (lambda done, total, result: None)
+    report(0, len(tasks), None)
+    results: dict[str, dict[str, Any]] = {}
+    if tasks:
+        jobs = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
+        context = multiprocessing.get_context("spawn")
+        initargs = (lesson, options, results_dir, record, grade)
+        with context.Pool(jobs, initializer=_init_worker, initargs=initargs) as pool:
+            for result in pool.imap_unordered(_grade_in_worker, tasks):
+                results[result["student"]] = result
+                report(len(results), len(tasks), result)
+    for folder in (course_work(course) / "work" / lesson.name).glob("worker-*"):
+        shutil.rmtree(folder, ignore_errors=True)  # the workers' zygotes ended with them
+    return [results[sub.student] for sub, *_ in sorted(tasks, key=lambda t: t[0].student)]
+
+
+def _problems(ordered: list[dict[str, Any]]) -> list[str]:
+    problems = [f"{r['student']}: {r['error']}" for r in ordered if "error" in r]
+    return problems + [f"{r['student']}: {r['problem']}" for r in ordered if r.get("problem")]
+
+
 def grade_class(
     lesson_name: str,
     submissions: Path,
@@ -957,47 +1064,87 @@ def grade_class(
     force: bool = False,
     csv_path: Path | None = None,
     progress: Any = None,
+    shard: Shard | None = None,
 ) -> ClassGrades:
-    """Grade every submission of ``lesson_name`` in ``submissions``; see the module's doc."""
-    import multiprocessing
+    """Grade every submission of ``lesson_name`` in ``submissions``; see the module's doc.
 
-    options = options or Options(course=course_root())
-    course = Path(options.course).resolve()
-    lesson = Lesson.load(lesson_name, course)
-    found = find_submissions(Path(submissions), lesson)
-    if not found:
-        raise GradingError(
-            f"no notebooks in {submissions}: give a folder with one notebook or folder per student"
-        )
-    results_dir = course_work(course) / "grading" / lesson.name
-    fingerprint = lesson.fingerprint()
-    problem = Recorder(lesson, course, results_dir).register()
-    if problem:
-        raise GradingError(problem)
-    tasks = []
-    for sub in found:
-        key = hashlib.sha256(fingerprint.encode() + sub.notebook.read_bytes()).hexdigest()[:24]
-        tasks.append((sub, results_dir / f"{sub.student}.json", key, force))
-    report = progress or (lambda done, total, result: None)
-    report(0, len(tasks), None)
-    results: dict[str, dict[str, Any]] = {}
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
-    context = multiprocessing.get_context("spawn")
-    initargs = (lesson, options, results_dir)
-    with context.Pool(jobs, initializer=_init_worker, initargs=initargs) as pool:
-        for result in pool.imap_unordered(_grade_in_worker, tasks):
-            results[result["student"]] = result
-            report(len(results), len(tasks), result)
-    for folder in (course_work(course) / "work" / lesson.name).glob("worker-*"):
-        shutil.rmtree(folder, ignore_errors=True)  # the workers' zygotes ended with them
-    ordered = [results[s.student] for s in sorted(found, key=lambda s: s.student)]
-    problems = [f"{r['student']}: {r['error']}" for r in ordered if "error" in r]
-    problems += [f"{r['student']}: {r['problem']}" for r in ordered if r.get("problem")]
-    csv_path = Path(csv_path or course_work(course) / "grades" / f"{lesson.name}.csv")
+    With ``shard``, only that slice of the class, and nothing is recorded in nbgrader: each
+    result is written apart (one file per student) with the shard's own list and CSV beside
+    them, for ``merge_class`` to fold into the gradebook once every shard has run."""
+    options, course, lesson, found, results_dir = _class(lesson_name, submissions, options)
+    if shard is None:
+        problem = Recorder(lesson, course, results_dir).register()
+        if problem:
+            raise GradingError(problem)
+    else:
+        found = [sub for sub in found if shard.holds(sub.student)]
+    tasks = _tasks(lesson, found, results_dir, force)
+    ordered = _pool(
+        lesson, options, course, results_dir, tasks, jobs=jobs, progress=progress,
+        record=shard is None,
+    )  # fmt: skip
+    problems = _problems(ordered)
+    if shard is None:
+        csv_path = Path(csv_path or course_work(course) / "grades" / f"{lesson.name}.csv")
+    else:
+        shards = results_dir / "shards"
+        csv_path = Path(csv_path or shards / f"{shard.stem}.csv")
+        manifest = {
+            "shard": str(shard),
+            "students": {sub.student: key for sub, _, key, _ in tasks},
+            "problems": problems,
+            "finished": time.time(),
+        }
+        write_atomically(shards / f"{shard.stem}.json", json.dumps(manifest, indent=1))
     _write_csv(csv_path, lesson, ordered)
     return ClassGrades(
         lesson, ordered, csv_path, course_work(course) / "feedback",
         sandboxed=bool(options.isolate and bubblewrap()), problems=problems,
+    )  # fmt: skip
+
+
+def merge_class(
+    lesson_name: str,
+    submissions: Path,
+    *,
+    jobs: int | None = None,
+    options: Options | None = None,
+    csv_path: Path | None = None,
+    progress: Any = None,
+) -> ClassGrades:
+    """Fold the shards' results into nbgrader's gradebook, autograded notebooks, feedback and
+    the class CSV, as one ``grade_class`` run would have. Nothing is graded here: every
+    submission must have an up-to-date result from its shard, or nothing is recorded. Running
+    it again changes nothing (each student is recorded once, from their one result)."""
+    options, course, lesson, found, results_dir = _class(lesson_name, submissions, options)
+    manifests = sorted((results_dir / "shards").glob("*-of-*.json"), key=os.path.getmtime)
+    if not manifests:
+        raise GradingError(
+            f"no shard of {lesson.name} has run: run `sollab grade {lesson.name} SUBMISSIONS "
+            "--shard I/N` for every I from 1 to N first"
+        )
+    tasks = _tasks(lesson, found, results_dir, force=False)
+    missing = [sub.student for sub, path, key, _ in tasks if _up_to_date(path, key) is None]
+    if missing:
+        count = Shard.parse(json.loads(manifests[-1].read_text())["shard"]).count
+        rerun = sorted({Shard.of(student, count).index for student in missing})
+        raise GradingError(
+            f"{len(missing)} submission(s) of {lesson.name} have no up-to-date result "
+            f"({', '.join(missing[:5])}{', ...' if len(missing) > 5 else ''}): run shard(s) "
+            f"{', '.join(f'{i}/{count}' for i in rerun)} again (a submission or the checks "
+            "changed since, or that shard never finished), then merge"
+        )
+    problem = Recorder(lesson, course, results_dir).register()
+    if problem:
+        raise GradingError(problem)
+    ordered = _pool(
+        lesson, options, course, results_dir, tasks, jobs=jobs, progress=progress, grade=False
+    )
+    csv_path = Path(csv_path or course_work(course) / "grades" / f"{lesson.name}.csv")
+    _write_csv(csv_path, lesson, ordered)
+    return ClassGrades(
+        lesson, ordered, csv_path, course_work(course) / "feedback",
+        sandboxed=bool(options.isolate and bubblewrap()), problems=_problems(ordered),
     )  # fmt: skip
 
 

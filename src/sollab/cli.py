@@ -244,13 +244,50 @@ def _check_notebook(path: Path, as_json: bool) -> bool:
     return all(r["score"] >= r["max"] for r in rows)
 
 
-@cli.command()
+class _DefaultGroup(_Group):
+    """A group whose first argument, when it names none of its commands, goes to the default
+    one: ``sollab grade LESSON SUBMISSIONS`` and ``sollab grade merge LESSON SUBMISSIONS``."""
+
+    default = "class"
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ctx.help_option_names):
+            args = [self.default, *args]
+        return super().parse_args(ctx, args)
+
+
+@cli.group(cls=_DefaultGroup)
+def grade() -> None:
+    """Grade a class.
+
+    \b
+      sollab grade LESSON SUBMISSIONS [--jobs N] [--shard I/N] ...
+      sollab grade merge LESSON SUBMISSIONS
+
+    The first grades every notebook in SUBMISSIONS (nbgrader's submitted/ tree, or one folder
+    or .ipynb per student), each in its own sandbox, in parallel (`sollab grade class --help`
+    lists its options). With --shard I/N it grades only the I-th of N disjoint slices, on as
+    many machines as you like, and records nothing; `sollab grade merge` then folds every
+    shard's results into the gradebook, feedback and CSV."""
+
+
+_COURSE = click.option(
+    "--course", type=click.Path(path_type=Path), help="The course folder [this lab]."
+)
+_JOBS = click.option(
+    "--jobs", "-j", type=click.IntRange(1), help="Submissions handled at once [all cores]."
+)
+_CSV = click.option(
+    "--csv", "csv_path", type=click.Path(path_type=Path), help="Where to write the CSV."
+)
+_JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+
+
+@grade.command("class")
 @click.argument("lesson")
 @click.argument("submissions", type=click.Path(path_type=Path))
-@click.option(
-    "--jobs", "-j", type=click.IntRange(1), help="Submissions graded at once [all cores]."
-)
-@click.option("--course", type=click.Path(path_type=Path), help="The course folder [this lab].")
+@_JOBS
+@_COURSE
 @click.option("--cell-timeout", default=60.0, show_default=True, help="Seconds a cell may run.")
 @click.option(
     "--call-timeout",
@@ -258,11 +295,17 @@ def _check_notebook(path: Path, as_json: bool) -> bool:
     show_default=True,
     help="Seconds one call of a function may run.",
 )
-@click.option("--csv", "csv_path", type=click.Path(path_type=Path), help="Where to write the CSV.")
+@_CSV
 @click.option("--force", is_flag=True, help="Grade again what was graded before.")
 @click.option("--no-sandbox", is_flag=True, help="Run submissions without bubblewrap (unsafe).")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def grade(
+@click.option(
+    "--shard",
+    metavar="I/N",
+    help="Grade only the I-th of N disjoint slices of the class and record nothing (then run "
+    "`sollab grade merge`).",
+)
+@_JSON
+def grade_class_command(
     lesson: str,
     submissions: Path,
     jobs: int | None,
@@ -272,16 +315,20 @@ def grade(
     csv_path: Path | None,
     force: bool,
     no_sandbox: bool,
+    shard: str | None,
     as_json: bool,
 ) -> None:
-    """Grade a class: every notebook in SUBMISSIONS (nbgrader's submitted/ tree, or one folder
-    or .ipynb per student) for LESSON, each in its own sandbox, in parallel.
+    """Grade every notebook in SUBMISSIONS (nbgrader's submitted/ tree, or one folder or .ipynb
+    per student) for LESSON, each in its own sandbox, in parallel.
 
     Writes nbgrader's gradebook, autograded notebooks and feedback HTML, and a CSV. Rerunning
-    resumes: what was graded before is not graded again unless it changed (or --force)."""
-    from .classgrade import Options, course_root, grade_class
+    resumes: what was graded before is not graded again unless it changed (or --force). With
+    --shard I/N: only that slice, its results under .sollab/course/grading/LESSON/ and its own
+    CSV there; nothing is recorded until `sollab grade merge`."""
+    from .classgrade import Options, Shard, course_root, grade_class
     from .sandbox import NOT_SANDBOXED_WARNING, bubblewrap
 
+    slice_ = Shard.parse(shard) if shard is not None else None
     options = Options(
         course=(course or course_root()).resolve(),
         cell_timeout=cell_timeout,
@@ -290,9 +337,50 @@ def grade(
     )
     if no_sandbox or bubblewrap() is None:
         click.secho(NOT_SANDBOXED_WARNING, fg="red", bold=True, err=True)
+    started = time.monotonic()
+    graded = grade_class(
+        lesson, submissions, jobs=jobs, options=options, force=force, csv_path=csv_path,
+        progress=_progress_bar(as_json), shard=slice_,
+    )  # fmt: skip
+    what = f"shard {slice_} of the class" if slice_ else "submissions"
+    _show_grades(graded, time.monotonic() - started, as_json, what)
+    if slice_:
+        click.echo(f"Recorded nothing yet: once every shard has run, `sollab grade merge {lesson}`")
 
+
+@grade.command("merge")
+@click.argument("lesson")
+@click.argument("submissions", type=click.Path(path_type=Path))
+@_JOBS
+@_COURSE
+@_CSV
+@_JSON
+def grade_merge_command(
+    lesson: str,
+    submissions: Path,
+    jobs: int | None,
+    course: Path | None,
+    csv_path: Path | None,
+    as_json: bool,
+) -> None:
+    """Fold every shard's results for LESSON into nbgrader's gradebook, the autograded
+    notebooks, feedback and the class CSV, as one `sollab grade` run would have. Grades
+    nothing: it stops, recording nothing, if a submission in SUBMISSIONS has no up-to-date
+    result, and names the shards to run again. Running it twice changes nothing."""
+    from .classgrade import Options, course_root, merge_class
+
+    options = Options(course=(course or course_root()).resolve())
+    started = time.monotonic()
+    merged = merge_class(
+        lesson, submissions, jobs=jobs, options=options, csv_path=csv_path,
+        progress=_progress_bar(as_json),
+    )  # fmt: skip
+    _show_grades(merged, time.monotonic() - started, as_json, "submissions merged")
+
+
+def _progress_bar(quiet: bool):
     def show(done: int, total: int, result: dict | None) -> None:
-        if as_json:
+        if quiet:
             return
         width = 30
         filled = width * done // max(total, 1)
@@ -303,15 +391,14 @@ def grade(
         else:
             click.echo(bar, err=True)
 
-    started = time.monotonic()
-    graded = grade_class(
-        lesson, submissions, jobs=jobs, options=options, force=force, csv_path=csv_path,
-        progress=show,
-    )  # fmt: skip
-    elapsed = time.monotonic() - started
+    return show
+
+
+def _show_grades(graded: Any, elapsed: float, as_json: bool, what: str) -> None:
+    """A class's grades: a table per student, then the problems and where the files are."""
     if as_json:
         _print_json(
-            {"lesson": lesson, "csv": str(graded.csv), "seconds": round(elapsed, 2),
+            {"lesson": graded.lesson.name, "csv": str(graded.csv), "seconds": round(elapsed, 2),
              "sandboxed": graded.sandboxed, "problems": graded.problems,
              "students": [{k: r.get(k) for k in ("student", "score", "max", "notes", "error")}
                           for r in graded.results]}
@@ -334,7 +421,7 @@ def grade(
     for problem in graded.problems:
         click.secho(f"  problem: {problem}", fg="yellow", err=True)
     click.echo(
-        f"{len(graded.results)} submissions in {elapsed:.1f} s; CSV: {graded.csv}; "
+        f"{len(graded.results)} {what} in {elapsed:.1f} s; CSV: {graded.csv}; "
         f"feedback: {graded.feedback}"
     )
 
