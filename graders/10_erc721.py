@@ -89,8 +89,6 @@ HELPERS = """\
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {ERC721} from "@openzeppelin/contracts/token/ERC721/ERC721.sol";
-
 /// Accepts every NFT and remembers the latest call.
 contract Receiver {
     address public lastOperator;
@@ -121,6 +119,13 @@ contract WrongAnswer {
         return 0x12345678;
     }
 }
+"""
+
+TOYS = """\
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {ERC721} from "@openzeppelin/contracts/token/ERC721/ERC721.sol";
 
 /// An OpenZeppelin collection anyone can mint from, for the vault.
 contract Toys is ERC721 {
@@ -134,13 +139,14 @@ contract Toys is ERC721 {
 
 
 @functools.cache
-def helpers():
+def helpers(source: str = HELPERS):
     """The helper contracts, compiled once (on first use, so loading graders stays fast)."""
-    return sollab.compile_source(HELPERS, "Helpers.sol", base=sollab.CONTRACTS.parent)
+    return sollab.compile_source(source, "Helpers.sol", base=sollab.CONTRACTS.parent)
 
 
 def _helper(t: CheckContext, name: str):
-    return t.chain.deploy(helpers()[name], sender=t.alice)
+    artifact = helpers(TOYS)[name] if name == "Toys" else helpers()[name]
+    return t.chain.deploy(artifact, sender=t.alice)
 
 
 # --- exercise 1: a collectible ----------------------------------------------------------------
@@ -403,11 +409,11 @@ def _(t):
     )
     _owner(t, c, 1, t.carol)
     receiver = _helper(t, "Receiver")
-    _do(t, "setApprovalForAll(dave, true)", lambda: c.setApprovalForAll(t.dave, True, sender=t.bob))
+    _do(t, "approve(dave, 2) sent by bob", lambda: c.approve(t.dave, 2, sender=t.bob))
     _do(
         t,
-        "safeTransferFrom(bob, receiver, 2, 'hello') sent by dave, bob's operator, to a contract "
-        "that accepts NFTs",
+        "safeTransferFrom(bob, receiver, 2, 'hello') sent by dave, approved for token 2, to a "
+        "contract that accepts NFTs",
         lambda: c.safeTransferFrom(t.bob, receiver, 2, b"hello", sender=t.dave),
     )
     _owner(t, c, 2, receiver)
@@ -478,10 +484,11 @@ vault = exercise(
 )
 
 
-def _setup(t: CheckContext):
-    """A Toys collection with tokens 1-3 for alice, 4-5 for bob, and the vault for it."""
+def _setup(t: CheckContext, alices=(1,), bobs=()):
+    """A Toys collection with tokens ``alices`` for alice and ``bobs`` for bob, and the vault for
+    it."""
     toys = _helper(t, "Toys")
-    for who, ids in ((t.alice, (1, 2, 3)), (t.bob, (4, 5))):
+    for who, ids in ((t.alice, alices), (t.bob, bobs)):
         for i in ids:
             toys.mint(who, i, sender=t.alice)
     try:
@@ -510,7 +517,7 @@ def _depositor(t: CheckContext, v, token_id: int, want) -> None:
 
 @vault.check("safeTransferFrom into the vault: the vault holds it and records the depositor", 2)
 def _(t):
-    toys, v = _setup(t)
+    toys, v = _setup(t, bobs=(4,))
     _depositor(t, v, 1, ZERO)
     _deposit(t, toys, v, t.alice, 1)
     _deposit(t, toys, v, t.bob, 4)
@@ -523,7 +530,7 @@ def _(t):
 
 @vault.check("a deposit sent by an operator is recorded under the owner, `from`", points=1)
 def _(t):
-    toys, v = _setup(t)
+    toys, v = _setup(t, alices=(2,))
     toys.setApprovalForAll(t.carol, True, sender=t.alice)
     _deposit(t, toys, v, t.alice, 2, sender=t.carol)
     got = v.depositorOf(2)
@@ -551,7 +558,7 @@ def _(t):
 
 @vault.check("withdraw() is refused to anyone but the depositor", points=1)
 def _(t):
-    toys, v = _setup(t)
+    toys, v = _setup(t, alices=(1, 3))
     _deposit(t, toys, v, t.alice, 1)
     t.expect_revert(
         lambda: v.withdraw(1, sender=t.bob),
@@ -586,14 +593,11 @@ def _(t):
             v.onERC721Received(t.bob, t.bob, token_id, b"", sender=t.bob)
     _depositor(t, v, 1, t.alice)
     _depositor(t, v, 4, ZERO)
-    t.expect_revert(
-        lambda: v.withdraw(1, sender=t.bob), "bob's withdraw(1) to revert: alice deposited it"
-    )
 
 
 @vault.check("many depositors, many tokens: each takes back only their own", points=1, hidden=True)
 def _(t):
-    toys, v = _setup(t)
+    toys, v = _setup(t, alices=(1, 3), bobs=(4, 5))
     for who, token_id in ((t.alice, 1), (t.bob, 4), (t.alice, 3), (t.bob, 5)):
         _deposit(t, toys, v, who, token_id)
     _do(t, "withdraw(4) sent by bob", lambda: v.withdraw(4, sender=t.bob))

@@ -9,12 +9,12 @@ import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 contract Badge is ERC721 {
     using Strings for uint256;
 
+    constructor() ERC721("Badge", "BDG") {}
+
     uint256 private _minted;
     mapping(uint256 => uint256) private _levels;
 
     error NotTheOwner(address caller, uint256 tokenId);
-
-    constructor() ERC721("Badge", "BDG") {}
 
     /// @notice Mint the next badge (ids 1, 2, 3, ...) to the caller, at level 1.
     function mint() external returns (uint256 tokenId) {

@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 /// @title The part of ERC-721 the vault calls.
 interface IERC721 {
+    function transferFrom(address from, address to, uint256 tokenId) external;
     function safeTransferFrom(address from, address to, uint256 tokenId) external;
 }
 
