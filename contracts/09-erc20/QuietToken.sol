@@ -14,8 +14,10 @@ contract QuietToken {
     mapping(address => uint256) public balanceOf;
     mapping(address => mapping(address => uint256)) public allowance;
 
-    event Transfer(address indexed from, address indexed to, uint256 value);
-    event Approval(address indexed owner, address indexed spender, uint256 value);
+    // The parameter names EIP-20 itself uses (names are not part of an event's signature:
+    // `Transfer(address,address,uint256)` is the same event under any names).
+    event Transfer(address indexed _from, address indexed _to, uint256 _value);
+    event Approval(address indexed _owner, address indexed _spender, uint256 _value);
 
     constructor(string memory name_, string memory symbol_, uint256 initialSupply) {
         name = name_;
