@@ -5,8 +5,9 @@ starters and wrong types score 0 without raising; `sollab check ... --source Tok
 
 from __future__ import annotations
 
+import nbformat
 import pytest
-from lessonkit import compiled, from_file, graded, no_crash, outcome, variant
+from lessonkit import REPO, compiled, from_file, graded, no_crash, outcome, solidity, variant
 
 from sollab.cli import main
 
@@ -415,3 +416,24 @@ def test_each_roles_mistake_loses_only_its_checks(
 def test_the_starter_and_a_wrong_type_score_zero_without_raising(exercise_id, name, module_chain):
     for answer in (from_file("contracts", LESSON, name), 42, None):
         no_crash(exercise_id, answer, module_chain)
+
+
+# --- the reference files ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["Token", "TokenVault", "RewardToken"])
+def test_the_notebooks_answers_are_the_reference_files(name):
+    """solutions/09-erc20/*.sol (lesson 14 reuses Token.sol) say what the notebook's solution
+    cells say, solution markers aside."""
+    notebook = nbformat.read(REPO / "solutions" / LESSON / f"{LESSON}.ipynb", as_version=4)
+    cells = [
+        c.source for c in notebook.cells if f"contract {name} " in c.source and "%%" in c.source
+    ]
+    assert len(cells) == 1, f"one %%solidity cell declares {name}"
+    lines = cells[0].split("\n")[1:]  # without the %%solidity line
+    answer = "\n".join(
+        line
+        for line in lines
+        if "### BEGIN SOLUTION" not in line and "### END SOLUTION" not in line
+    )
+    assert answer + "\n" == solidity("solutions", LESSON, name)
