@@ -184,7 +184,7 @@ NAMES = ["bob", "carol", "dave", "eve"]
         st.tuples(
             st.sampled_from(NAMES),
             st.sampled_from([None, *NAMES]),
-            st.integers(0, 255),
+            st.integers(0, 250),  # (the top level is the hidden check's)
             st.integers(0, 2),
         ),
         min_size=1,
@@ -192,7 +192,7 @@ NAMES = ["bob", "carol", "dave", "eve"]
         unique_by=lambda x: x[0],
     ),
     points=2,
-    examples=6,
+    examples=5,
 )
 def _(t, joins):
     r = t.deploy()
@@ -202,14 +202,8 @@ def _(t, joins):
         r.join(_account(t, referrer), level, sender=getattr(t, who))
         expected[who] = [True, when, _account(t, referrer).lower(), level]
         for _ in range(promotions):
-            if expected[who][3] == 255:
-                t.expect_revert(
-                    lambda w=who: r.promote(sender=getattr(t, w)),
-                    "promote() at level 255 to revert",
-                )
-            else:
-                r.promote(sender=getattr(t, who))
-                expected[who][3] += 1
+            r.promote(sender=getattr(t, who))
+            expected[who][3] += 1
     for who in NAMES:
         want = tuple(expected.get(who, (False, 0, ZERO, 0)))
         got = _member(r, getattr(t, who))
@@ -257,8 +251,8 @@ def _(t):
 STATS_BATCHES = [[(i * 7919 * k) % 1000 for i in range(n)] for n, k in [(30, 1), (20, 2), (10, 3)]]
 #: The reference's gas over the workload (transactions only: the deployment is not counted).
 STATS_REFERENCE = 185_602
-#: Between the reference and the starter (243,523; 219,739 with --optimize): reading and writing
-#: count, sum and max once per call instead of once per sample is what it takes.
+#: Between the reference and the starter (243,523; 219,739 with --optimize): calldata alone or
+#: caching count, sum and max alone each come to ~203,500; both, or either with --optimize, fit.
 STATS_BUDGET = 200_000
 
 stats = exercise(
@@ -316,7 +310,7 @@ def _(t):
     "any batches of samples give the count, sum, max and mean Python computes",
     st.lists(st.lists(st.integers(0, 2**128), min_size=1, max_size=6), min_size=1, max_size=3),
     points=2,
-    examples=8,
+    examples=5,
 )
 def _(t, batches):
     s = t.deploy()
@@ -364,8 +358,9 @@ GUESTBOOK_SIGNATURES = [
     ("eve", "Grüße aus Berlin 🌍"),
     ("frank", "x" * 140),
 ]
-#: The reference's gas over the workload, its deployment included.
-GUESTBOOK_REFERENCE = 623_755
+#: The reference's gas over the workload, its deployment included (as tests/graders compile it:
+#: the code ends with a hash of its source text, so another copy may differ by a few dozen gas).
+GUESTBOOK_REFERENCE = 623_767
 #: Between the reference and the starter (1,542,663; 1,257,190 with --optimize): the entries
 #: must leave storage (the events already carry them), and the deployment must shrink.
 GUESTBOOK_BUDGET = 800_000
@@ -432,7 +427,7 @@ def _(t):
         max_size=3,
     ),
     points=2,
-    examples=8,
+    examples=5,
 )
 def _(t, messages):
     g = t.deploy()
