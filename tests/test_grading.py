@@ -46,12 +46,21 @@ def test_every_solution_scores_full_marks(ex):
     assert float(score) == ex.points, score.report()
 
 
+#: Lessons whose starters are working contracts the learner improves (lesson 12 makes wasteful
+#: contracts cheaper): they keep their behaviour points and fail their gas budgets.
+WORKING_STARTERS = {"12-gas"}
+
+
 @pytest.mark.parametrize("ex", contract_exercises(), ids=lambda e: e.id)
 def test_every_released_starter_scores_zero_without_crashing(ex):
     source = REPO / "contracts" / ex.lesson / f"{ex.contract}.sol"
     score = lab.grade(ex.id, lab.compile_file(source), quiet=True)
-    assert float(score) == 0
-    assert all(r.message and "Traceback" not in r.message for r in score.results)
+    if ex.lesson in WORKING_STARTERS:
+        assert 0 < float(score) < ex.points, score.report()
+    else:
+        assert float(score) == 0
+    failed = [r for r in score.results if not r.passed]
+    assert failed and all(r.message and "Traceback" not in r.message for r in failed)
 
 
 def test_partial_credit_and_the_smallest_failing_input():
