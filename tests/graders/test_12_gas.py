@@ -394,3 +394,32 @@ def test_stubs_and_wrong_types_score_zero_without_a_crash(module_chain, exercise
     unfinished = Unfinished(name, "its cell still says `// YOUR CODE HERE`")
     no_crash(exercise_id, unfinished, module_chain)
     no_crash(exercise_id, 42, module_chain)
+
+
+# --- the notebook measures what the grader measures ------------------------------------------
+
+
+def test_the_notebooks_workloads_are_the_graders():
+    """The lesson shows each workload in Python for the learner to run; run those cells and
+    check that they measure the starters and the references exactly as the budget checks do."""
+    import contextlib
+    import io
+    import json
+
+    notebook = json.loads((REPO / "solutions" / LESSON / f"{LESSON}.ipynb").read_text())
+    cells = ["".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "code"]
+    wanted = ("alice, bob", "def roster_workload", "def stats_workload", "def guestbook_workload")
+    namespace = {"lab": sollab}
+    with sollab.chain.anchor(), contextlib.redirect_stdout(io.StringIO()):
+        for cell in cells:
+            if any(piece in cell for piece in wanted) or "Starter = lab.ContractFactory" in cell:
+                exec(compile(cell, "<lesson cell>", "exec"), namespace)
+        for name, workload, starter, reference in [
+            ("Roster", "roster_workload", 692_574, G.ROSTER_REFERENCE),
+            ("Stats", "stats_workload", 243_523, G.STATS_REFERENCE),
+            ("Guestbook", "guestbook_workload", 1_542_663, G.GUESTBOOK_REFERENCE),
+        ]:
+            run = namespace[workload]
+            assert run(namespace[f"{name}Starter"]).total() == starter, name
+            answer = sollab.ContractFactory(from_file("solutions", LESSON, name), sollab.get_chain)
+            assert run(answer).total() == reference, name
