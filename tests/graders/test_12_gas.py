@@ -423,3 +423,16 @@ def test_the_notebooks_workloads_are_the_graders():
             assert run(namespace[f"{name}Starter"]).total() == starter, name
             answer = sollab.ContractFactory(from_file("solutions", LESSON, name), sollab.get_chain)
             assert run(answer).total() == reference, name
+
+
+def test_sollab_grade_measures_the_contract_with_the_learners_own_settings(module_chain):
+    """A class grade recompiles each contract from the notebook's compiler input: an answer the
+    learner compiled with --optimize is measured optimised there too, as in the notebook."""
+    from sollab import wire
+    from sollab.classgrade import _rebuild
+
+    answer = optimised("solutions", "Stats")
+    in_notebook = graded(STATS, answer, module_chain).results[-1].message
+    in_class = graded(STATS, wire.decode(wire.encode(answer), contract=_rebuild), module_chain)
+    assert in_class.results[-1].message == in_notebook
+    assert in_notebook.startswith("your workload used 178,298 gas; the budget is 200,000")
