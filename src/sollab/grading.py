@@ -202,6 +202,7 @@ class CheckContext:
         self.exercise = ex
         self.submission = submission
         self.chain = chain
+        self.notes: list[str] = []  # shown in the report even when the check passes
 
     def __getattr__(self, name: str) -> Any:  # t.alice, t.bob, ...
         return getattr(self.chain, name)
@@ -214,6 +215,35 @@ class CheckContext:
         """Fail the check with a learner-facing message unless ``condition`` holds."""
         if not condition:
             raise CheckFailed(expected, got, hint)
+
+    def note(self, text: str) -> None:
+        """A line for the report whether the check passes or not (e.g. a figure it measured)."""
+        if text not in self.notes:
+            self.notes.append(text)
+
+    def gas(self, workload: Callable[[], Any]) -> int:
+        """The gas of every transaction ``workload()`` sends on the check's chain, deployments
+        included (views cost nothing on chain and are not counted)."""
+        from .gas import GasReport
+
+        with GasReport(self.chain) as report:
+            workload()
+        return report.total()
+
+    def expect_gas(
+        self, used: int, budget: int, reference: int, what: str = "your workload", hint: str = ""
+    ) -> None:
+        """Fail unless ``used <= budget``; either way the report gives the three figures."""
+        if used > budget:
+            raise CheckFailed(
+                f"{what} to use at most {budget:,} gas (the budget; the reference uses "
+                f"{reference:,})",
+                f"{used:,} gas, {used - budget:,} over",
+                hint,
+            )
+        self.note(
+            f"{what} used {used:,} gas; the budget is {budget:,}; the reference uses {reference:,}"
+        )
 
     def reverts(self, *args: Any, **kwargs: Any):
         from .testing import reverts
@@ -424,9 +454,9 @@ def _message(exc: BaseException) -> str:
 def run_check(check: Check, ex: Exercise, submission: Any, chain: Any) -> CheckResult:
     """One check in its own snapshot; full points or none, with the reason."""
     result = CheckResult(check.title, check.points, 0, check.hidden)
+    context = CheckContext(ex, submission, chain)
     try:
         with chain.anchor():
-            context = CheckContext(ex, submission, chain)
             if check.examples:
                 _run_property(check, context)
             else:
@@ -435,6 +465,7 @@ def run_check(check: Check, ex: Exercise, submission: Any, chain: Any) -> CheckR
         result.message = _message(exc)
     else:
         result.earned = check.points
+        result.message = "; ".join(context.notes)
     return result
 
 
