@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -425,6 +426,135 @@ def _node_banner(chain: Any, server: Any, host: str, show_keys: bool) -> None:
         click.echo("(--keys prints their private keys: public test keys, for this node only)")
     click.echo(f"\nListening on {server.url} (Ctrl-C to stop)")
     sys.stdout.flush()
+
+
+@cli.command(context_settings={"ignore_unknown_options": True})
+@click.argument("target")
+@click.argument("args", nargs=-1)
+@click.option("--rpc", required=True, metavar="URL", help="The node's JSON-RPC URL (HTTP).")
+@click.option(
+    "--chain-id", required=True, type=int, help="The chain you mean; a different one is refused."
+)
+@click.option("--key-env", metavar="VAR", help="Environment variable holding the private key.")
+@click.option(
+    "--keystore",
+    type=click.Path(path_type=Path),
+    help="Encrypted keystore file holding the key (the password is asked).",
+)
+@click.option(
+    "--password-env",
+    metavar="VAR",
+    help="Read the keystore password from this variable instead of asking (for scripts).",
+)
+@click.option("--yes", "-y", is_flag=True, help="Deploy without asking to confirm.")
+@click.option("--value", default=0, type=click.IntRange(0), help="Wei sent to the constructor.")
+@click.option("--network", help="Name to record it under [from the chain id, e.g. sepolia].")
+@click.option(
+    "--record",
+    "record_path",
+    type=click.Path(path_type=Path),
+    help="Deployments file to add it to [.sollab/deployments/<network>.json in the lab].",
+)
+@click.option("--optimize", is_flag=True, help="Enable the optimizer.")
+@click.option("--runs", default=200, show_default=True, help="Optimizer runs.")
+@click.option("--solc", "solc_version", metavar="VERSION", help="Use this compiler version.")
+@click.option("--evm-version", help="Target EVM version [the newest both solc and sollab know].")
+@click.option("--timeout", default=120.0, show_default=True, help="Seconds to wait to be mined.")
+@click.option("--json", "as_json", is_flag=True, help="Print the record as JSON.")
+def deploy(
+    target: str,
+    args: tuple[str, ...],
+    rpc: str,
+    chain_id: int,
+    key_env: str | None,
+    keystore: Path | None,
+    password_env: str | None,
+    yes: bool,
+    value: int,
+    network: str | None,
+    record_path: Path | None,
+    optimize: bool,
+    runs: int,
+    solc_version: str | None,
+    evm_version: str | None,
+    timeout: float,
+    as_json: bool,
+) -> None:
+    """Deploy a contract (TARGET: FILE.sol[:Name] or NOTEBOOK.ipynb[:Name]) with constructor
+    ARGS to any Ethereum JSON-RPC endpoint, signing locally.
+
+    The key comes from --key-env VAR or --keystore FILE; it is never printed or written.
+    Checks the chain id, shows the most it can cost and asks to confirm (--yes skips), waits
+    for the receipt and records the deployment (address, transaction, block, arguments, the
+    exact compiler input) in .sollab/deployments/<network>.json in the lab, or --record FILE;
+    `sollab export` reads it from there.
+
+    ARGS: numbers (42, 0x2a), true/false, addresses, strings; arrays and structs as JSON."""
+    from . import deployment as d
+
+    if (key_env is None) == (keystore is None):
+        raise LabError(
+            "say which key signs: --key-env VAR (a variable holding the key) or --keystore FILE"
+        )
+    endpoint = d.Rpc(rpc)
+    artifact, origin = d.load_contract(
+        target, optimize=optimize, runs=runs, solc=solc_version, evm_version=evm_version
+    )
+    constructor = d.constructor_of(artifact.abi)
+    inputs = constructor.get("inputs", [])
+    if len(args) != len(inputs):
+        wanted = ", ".join(f"{p['type']} {p.get('name', '')}".strip() for p in inputs) or "none"
+        raise LabError(
+            f"{artifact.name}'s constructor takes {len(inputs)} argument(s) ({wanted}), "
+            f"got {len(args)}: give them after {target}"
+        )
+    values = [
+        d.parse_argument(p, a, i + 1) for i, (p, a) in enumerate(zip(inputs, args, strict=True))
+    ]
+    if key_env is not None:
+        account = d.key_from_env(key_env)
+    else:
+        if password_env is not None:
+            if password_env not in os.environ:
+                raise LabError(
+                    f"environment variable {password_env} is not set: set it or drop --password-env"
+                )
+            password = os.environ[password_env]
+        else:
+            import getpass
+
+            password = getpass.getpass(f"Password for {keystore}: ")
+        account = d.key_from_keystore(keystore, password)
+    planned = d.plan(
+        artifact,
+        values,
+        rpc=endpoint,
+        account=account,
+        chain_id=chain_id,
+        network=network,
+        value=value,
+    )
+    click.echo(planned.summary(), err=as_json)
+    if not yes and not click.confirm("Deploy?", default=False, err=True):
+        raise click.exceptions.Abort()
+    done = d.send(
+        planned,
+        origin=origin,
+        record_path=record_path,
+        timeout=timeout,
+        progress=lambda line: click.echo(line, err=True),
+    )
+    record = done.record
+    if as_json:
+        shown = {k: v for k, v in record.items() if k not in ("abi", "standardJsonInput")}
+        _print_json({**shown, "recordFile": str(done.path)})
+        return
+    click.echo(
+        f"Deployed {record['contract']} at {record['address']} on {record['network']} "
+        f"(block {record['blockNumber']}, gas used {record['gasUsed']:,})"
+    )
+    click.echo(f"  transaction {record['transactionHash']}")
+    click.echo(f"  recorded in {done.path}")
 
 
 @cli.command()
