@@ -558,6 +558,74 @@ def deploy(
 
 
 @cli.command()
+@click.argument("source", type=click.Path(path_type=Path))
+@click.argument("out", type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["plain", "foundry", "hardhat"]),
+    default="plain",
+    show_default=True,
+    help="Folder layout: sollab's own, a Foundry project or a Hardhat project.",
+)
+@click.option("--contract", "contract_name", help="The contract to export [the only one].")
+@click.option(
+    "--deployments",
+    "records_file",
+    type=click.Path(path_type=Path),
+    help="Deployments file to look in [every file in .sollab/deployments/ in the lab].",
+)
+@click.option("--force", is_flag=True, help="Write into OUT even if it is not empty.")
+@click.option("--optimize", is_flag=True, help="Enable the optimizer (a file not deployed).")
+@click.option("--solc", "solc_version", metavar="VERSION", help="Compiler (a file not deployed).")
+@click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
+def export(
+    source: Path,
+    out: Path,
+    fmt: str,
+    contract_name: str | None,
+    records_file: Path | None,
+    force: bool,
+    optimize: bool,
+    solc_version: str | None,
+    as_json: bool,
+) -> None:
+    """Write a portfolio folder OUT for SOURCE: a notebook or .sol file you deployed with
+    `sollab deploy`, or a deployments file it wrote (.sollab/deployments/<network>.json).
+
+    OUT gets contracts/, artifacts/ (ABI, bytecode), verification/ (the exact standard-JSON
+    input and compiler version: recompiling it gives the deployed bytecode), deployments/,
+    your tests and their last results, a README.md and web/ (a dApp page). A .sol file that
+    was never deployed is exported without deployments; a notebook needs one."""
+    from .export import export as write
+
+    portfolio = write(
+        source,
+        out,
+        fmt=fmt,
+        contract=contract_name,
+        records_file=records_file,
+        force=force,
+        optimize=optimize,
+        solc=solc_version,
+    )
+    if as_json:
+        _print_json(
+            {"folder": str(portfolio.folder), "contract": portfolio.contract,
+             "format": portfolio.format, "networks": portfolio.networks,
+             "files": portfolio.files, "notes": portfolio.notes}
+        )  # fmt: skip
+        return
+    networks = ", ".join(portfolio.networks) or "not deployed"
+    click.echo(
+        f"Exported {portfolio.contract} ({networks}) as a {fmt} portfolio: "
+        f"{len(portfolio.files)} files in {portfolio.folder}"
+    )
+    for note in portfolio.notes:
+        click.echo(f"  note: {note}")
+
+
+@cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def doctor(as_json: bool) -> None:
     """Check every piece of the lab; print a fix for each failure."""
