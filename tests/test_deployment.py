@@ -273,3 +273,52 @@ def test_saying_no_at_the_prompt_deploys_nothing(node, box_file, tmp_path, capsy
     assert code == 130 and "Deploy?" in err and "Aborted." in err
     assert not record.exists()
     assert rpc(node, "eth_getTransactionCount", DEPLOYER, "latest") == before
+
+
+@pytest.mark.slow
+def test_deploy_to_ganache_an_npm_dev_node(box_file, tmp_path, capsys, monkeypatch):
+    """The same deployment against another node implementation: Ganache 7 (npm), started here
+    from $SOLLAB_GANACHE (its CLI). Not in package.json: it is 180 MB and npm 11 blocks its
+    install scripts; `npm install ganache@7.9.2` in any folder gives one."""
+    import time
+    import urllib.error
+
+    ganache = os.environ.get("SOLLAB_GANACHE")
+    if not ganache:
+        pytest.skip("set SOLLAB_GANACHE to a ganache CLI (npm install ganache@7.9.2) to run this")
+    from sollab.node import find_node
+
+    port = free_port()
+    process = subprocess.Popen(
+        [find_node().executable, ganache, "--port", str(port), "--chain.chainId", "1337",
+         "--chain.hardfork", "shanghai", "--logging.quiet",
+         "--wallet.accounts", f"{DEV_KEY},{10**20}"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                rpc(url, "eth_chainId")
+                break
+            except (urllib.error.URLError, ConnectionError):
+                assert time.monotonic() < deadline and process.poll() is None, process.stderr
+                time.sleep(0.3)
+        monkeypatch.setenv("GOOD_KEY", DEV_KEY)
+        record = tmp_path / "d.json"
+        code, _, err = run_cli(capsys, "deploy", str(box_file), "11", "--rpc", url,
+                                 "--chain-id", "1337", "--key-env", "GOOD_KEY", "--yes",
+                                 "--evm-version", "shanghai", "--record", str(record))  # fmt: skip
+        assert code == 0, err
+        deployed = json.loads(record.read_text())[0]
+        assert deployed["network"] == "localhost" and deployed["chainId"] == 1337
+        assert (
+            rpc(url, "eth_getCode", deployed["address"], "latest") == deployed["deployedBytecode"]
+        )
+        value = rpc(url, "eth_call", {"to": deployed["address"], "data": "0x3fa4f245"}, "latest")
+        assert int(value, 16) == 11
+        assert deployed["standardJsonInput"]["settings"]["evmVersion"] == "shanghai"
+    finally:
+        process.kill()
+        process.wait()
