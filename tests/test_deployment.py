@@ -322,3 +322,21 @@ def test_deploy_to_ganache_an_npm_dev_node(box_file, tmp_path, capsys, monkeypat
     finally:
         process.kill()
         process.wait()
+
+
+def test_a_compile_error_or_an_option_typo_deploys_nothing(node, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("GOOD_KEY", DEV_KEY)
+    bad = tmp_path / "Bad.sol"
+    bad.write_text("pragma solidity ^0.8.0;\ncontract Bad {\n  function f() public { y = 1; }\n}\n")
+    record = tmp_path / "d.json"
+    keep = ["--rpc", node, "--chain-id", str(NODE_CHAIN_ID), "--key-env", "GOOD_KEY", "--yes",
+            "--record", str(record)]  # fmt: skip
+    code, out, err = run_cli(capsys, "deploy", str(bad), *keep)
+    assert (code, out) == (1, "")
+    assert "Bad.sol:3:25: DeclarationError: Undeclared identifier." in err and "^" in err
+    assert err.endswith("Error: 1 compile error; nothing was deployed\n")
+    code, _, err = run_cli(capsys, "deploy", str(bad), "1", "--chain-i", "5", *keep)
+    assert code == 2 and err.endswith(
+        "Error: No such option: --chain-i. Did you mean --chain-id?\n"
+    )
+    assert not record.exists()

@@ -6,6 +6,7 @@ never a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import json
 import os
@@ -428,6 +429,18 @@ def _node_banner(chain: Any, server: Any, host: str, show_keys: bool) -> None:
     sys.stdout.flush()
 
 
+@contextlib.contextmanager
+def _compile_errors_shown(consequence: str):
+    """A compile error inside: its diagnostics on stderr, then one ``Error:`` line."""
+    try:
+        yield
+    except CompileError as exc:
+        for diagnostic in exc.diagnostics:
+            click.echo(diagnostic.render() + "\n", err=True)
+        n = len(exc.errors)
+        raise LabError(f"{n} compile error{'s' if n != 1 else ''}; {consequence}") from None
+
+
 @cli.command(context_settings={"ignore_unknown_options": True})
 @click.argument("target")
 @click.argument("args", nargs=-1)
@@ -492,14 +505,21 @@ def deploy(
     ARGS: numbers (42, 0x2a), true/false, addresses, strings; arrays and structs as JSON."""
     from . import deployment as d
 
+    for arg in args:  # ARGS may be negative numbers; anything else with a dash is a typo
+        if arg.startswith("-") and not arg[1:2].isdigit():
+            options = [o for p in click.get_current_context().command.params for o in p.opts]
+            close = difflib.get_close_matches(arg.split("=")[0], options, n=1)
+            hint = f" Did you mean {close[0]}?" if close else ""
+            raise click.UsageError(f"No such option: {arg}.{hint}")
     if (key_env is None) == (keystore is None):
         raise LabError(
             "say which key signs: --key-env VAR (a variable holding the key) or --keystore FILE"
         )
     endpoint = d.Rpc(rpc)
-    artifact, origin = d.load_contract(
-        target, optimize=optimize, runs=runs, solc=solc_version, evm_version=evm_version
-    )
+    with _compile_errors_shown("nothing was deployed"):
+        artifact, origin = d.load_contract(
+            target, optimize=optimize, runs=runs, solc=solc_version, evm_version=evm_version
+        )
     constructor = d.constructor_of(artifact.abi)
     inputs = constructor.get("inputs", [])
     if len(args) != len(inputs):
@@ -599,16 +619,17 @@ def export(
     was never deployed is exported without deployments; a notebook needs one."""
     from .export import export as write
 
-    portfolio = write(
-        source,
-        out,
-        fmt=fmt,
-        contract=contract_name,
-        records_file=records_file,
-        force=force,
-        optimize=optimize,
-        solc=solc_version,
-    )
+    with _compile_errors_shown("nothing was exported"):
+        portfolio = write(
+            source,
+            out,
+            fmt=fmt,
+            contract=contract_name,
+            records_file=records_file,
+            force=force,
+            optimize=optimize,
+            solc=solc_version,
+        )
     if as_json:
         _print_json(
             {"folder": str(portfolio.folder), "contract": portfolio.contract,
