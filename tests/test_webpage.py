@@ -1,6 +1,7 @@
 """The exported web/ page (sollab.webpage) in a real browser: headless Debian Chromium driven by
-playwright-core opens it from disk against a separate `sollab node`, stores a number through
-the form generated from the ABI, and the page and the chain both show the new state."""
+playwright-core opens it from disk against a separate `sollab node`, by RPC URL and through an
+injected wallet (window.ethereum), stores a number through the form generated from the ABI,
+and the page and the chain both show the new state."""
 
 from __future__ import annotations
 
@@ -48,7 +49,7 @@ def test_the_page_calls_a_function_through_its_form(tmp_path, capsys, monkeypatc
         seen = json.loads(run.stdout.strip().splitlines()[-1]) if run.stdout.strip() else {}
         assert run.returncode == 0 and "error" not in seen, (seen, run.stderr)
         on_chain = rpc(node, "eth_call", {"to": address, "data": "0x3fa4f245"}, "latest")
-        first_account = rpc(node, "eth_accounts")[0]
+        first_account, second_account = rpc(node, "eth_accounts")[:2]
         logs = rpc(node, "eth_getLogs", {"address": address, "fromBlock": "0x0"})
     assert seen["status"] == f"Connected to Box at {address}."
     assert seen["chain"] == f"{NODE_CHAIN_ID} (sollab-node)"
@@ -56,12 +57,17 @@ def test_the_page_calls_a_function_through_its_form(tmp_path, capsys, monkeypatc
     assert seen["forms"] == ["store(uint256)", "value() (view)"]
     assert (seen["before"], seen["after"]) == ("7", "42")
     assert seen["result"].startswith("mined in block ") and "status 1" in seen["result"]
-    block = int(logs[0]["blockNumber"], 16)
+    block = int(logs[0]["blockNumber"], 16)  # the RPC page's own store(42)
     assert [e.lower() for e in seen["events"]] == [f"stored({first_account}, 42) in block {block}"]
     assert "too big" in seen["revert"] and seen["afterRevert"] == "42"
     assert seen["viewCall"] == "42"
-    assert int(on_chain, 16) == 42  # the page's transaction is on chain
-    assert len(logs) == 1 and logs[0]["topics"][1][-40:] == first_account[2:]
+    assert seen["wallet"]["status"] == f"Connected to Box at {address}."
+    assert seen["wallet"]["account"].lower() == second_account
+    assert (seen["wallet"]["before"], seen["wallet"]["after"]) == ("42", "43")
+    assert "eth_requestAccounts" in seen["wallet"]["requests"]
+    assert "eth_sendTransaction" in seen["wallet"]["requests"]  # the wallet sent it
+    assert int(on_chain, 16) == 43  # the pages' transactions are on chain
+    assert [log["topics"][1][-40:] for log in logs] == [first_account[2:], second_account[2:]]
     # Everything came from the folder or the node: no CDN, no other host.
     assert seen["requests"] and all(u.startswith((out.as_uri(), node)) for u in seen["requests"]), (
         seen["requests"]

@@ -60,6 +60,56 @@ try {
   await page.waitForFunction(() => document.querySelector("#result-value").textContent === "42");
   out.viewCall = await page.textContent("#result-value");
   await page.screenshot({ path: screenshot, fullPage: true });
+
+  // A wallet: an injected EIP-1193 provider (as MetaMask injects) that forwards to the node,
+  // with the node's second account as the one the user "approved".
+  const rpcUrl = new URL(pageUrl).searchParams.get("rpc");
+  const walletPage = await context.newPage();
+  walletPage.on("pageerror", (error) => out.console.push(String(error)));
+  await walletPage.addInitScript((url) => {
+    let id = 0;
+    const call = async (method, params) => {
+      const response = await fetch(url, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: ++id, method, params: params || [] }),
+      });
+      const answer = await response.json();
+      if (answer.error) throw Object.assign(new Error(answer.error.message), answer.error);
+      return answer.result;
+    };
+    window.walletRequests = [];
+    window.ethereum = {
+      isMetaMask: false,
+      on() {},
+      removeListener() {},
+      async request({ method, params }) {
+        window.walletRequests.push(method);
+        if (method === "eth_requestAccounts" || method === "eth_accounts") {
+          return [(await call("eth_accounts"))[1]];
+        }
+        return call(method, params);
+      },
+    };
+  }, rpcUrl);
+  const plainUrl = new URL(pageUrl);
+  plainUrl.search = "";
+  await walletPage.goto(plainUrl.toString());
+  await walletPage.click("#connect-wallet");
+  await walletPage.waitForFunction(
+    () => document.body.dataset.connected === "true" || document.querySelector("#status.error"),
+    null,
+    { timeout: 30000 },
+  );
+  out.wallet = { status: await walletPage.textContent("#status") };
+  out.wallet.account = await walletPage.textContent("#account");
+  out.wallet.before = await walletPage.textContent("#state-value");
+  await walletPage.fill("#input-store-uint256-0", "43");
+  await walletPage.click("#form-store-uint256 button[type=submit]");
+  await walletPage.waitForSelector("#result-store-uint256[data-status='1']", { timeout: 30000 });
+  await walletPage.waitForFunction(() => document.querySelector("#state-value").textContent === "43");
+  out.wallet.after = await walletPage.textContent("#state-value");
+  out.wallet.requests = await walletPage.evaluate(() => window.walletRequests);
   console.log(JSON.stringify(out));
 } catch (error) {
   console.log(JSON.stringify({ ...out, error: String(error && error.stack ? error.stack : error) }));
