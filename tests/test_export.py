@@ -313,3 +313,21 @@ def test_bad_exports_are_one_line_each(token_file, tmp_path, capsys):
         code, out, err = run_cli(capsys, *argv)
         assert (code, out, err) == (1, "", expected)
     assert (full / "x").read_text() == "mine"
+
+
+def test_a_recorded_deployment_as_foundry_keeps_its_arguments(box_portfolio, tmp_path, capsys):
+    _, record, out = box_portfolio
+    foundry = tmp_path / "foundry"
+    code, _, err = run_cli(capsys, "export", str(out.parent / "records.json"), str(foundry),
+                           "--format", "foundry")  # fmt: skip
+    assert code == 0, err
+    script = (foundry / "script" / "Deploy.s.sol").read_text()
+    assert "deployed = new Box(7);" in script
+    readme = (foundry / "README.md").read_text()
+    assert "forge verify-contract ADDRESS src/Box.sol:Box --chain CHAIN" in readme
+    assert "forge script script/Deploy.s.sol" in readme
+    assert (
+        json.loads((foundry / "deployments" / "sollab-node.json").read_text())["address"]
+        == (record["address"])
+    )
+    assert (foundry / "test" / "test_box.py").is_file() and (foundry / "src" / "Box.sol").is_file()

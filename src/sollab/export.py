@@ -272,10 +272,17 @@ def _gas_rows(artifact: Any, deployments: list[dict]) -> list[str]:
         rows.append(f"| deployment on {record['network']} (measured) | {record['gasUsed']:,} |")
     creation = estimates.get("creation", {})
     if creation:
-        rows.append(f"| deployment (solc estimate) | {creation.get('totalCost', '?')} |")
+        rows.append(f"| deployment (solc estimate) | {_estimate(creation.get('totalCost'))} |")
     for signature, gas in sorted(estimates.get("external", {}).items()):
-        rows.append(f"| `{signature}` (solc estimate) | {gas} |")
+        rows.append(f"| `{signature}` (solc estimate) | {_estimate(gas)} |")
     return rows
+
+
+def _estimate(gas: Any) -> str:
+    """solc's estimate: a number, or "infinite" when it depends on the input or storage."""
+    if isinstance(gas, str) and gas.isdigit():
+        return f"{int(gas):,}"
+    return "depends on the input (no fixed bound)" if gas == "infinite" else str(gas)
 
 
 def readme(
@@ -516,8 +523,13 @@ def _foundry_files(artifact: Any, writer: _Writer, deps: dict[str, str], local: 
     args = deployments[-1]["constructorArgs"] if deployments else None
     inputs = constructor_of(artifact.abi).get("inputs", [])
     pragma = _pragma(artifact)
-    if args is not None and all(p["type"].startswith(("uint", "int", "bool")) for p in inputs):
-        call_args = ", ".join(str(a).lower() if isinstance(a, bool) else str(a) for a in args)
+    simple = ("uint", "int", "bool", "address", "string")
+    if args is not None and all(
+        p["type"].startswith(simple) and "[" not in p["type"] for p in inputs
+    ):
+        call_args = ", ".join(
+            _solidity_literal(p["type"], a) for p, a in zip(inputs, args, strict=True)
+        )
         note = "the arguments of the recorded deployment"
     else:
         call_args = ", ".join(f"/* {p['type']} {p.get('name', '')} */" for p in inputs)
@@ -542,6 +554,18 @@ contract Deploy is Script {{
 }}
 """,
     )
+
+
+def _solidity_literal(typ: str, value: Any) -> str:
+    from eth_utils import to_checksum_address
+
+    if typ == "bool":
+        return "true" if value else "false"
+    if typ == "address":
+        return to_checksum_address(value)
+    if typ == "string":
+        return json.dumps(value)  # JSON's escapes (\n, \", \uXXXX) are Solidity's too
+    return str(value)
 
 
 def _pragma(artifact: Any) -> str:
