@@ -340,3 +340,14 @@ def test_a_compile_error_or_an_option_typo_deploys_nothing(node, tmp_path, capsy
         "Error: No such option: --chain-i. Did you mean --chain-id?\n"
     )
     assert not record.exists()
+
+
+def test_an_rpc_url_is_shown_and_recorded_without_its_api_key():
+    """Hosted endpoints carry an API key in the path or query: never printed nor recorded."""
+    from sollab.deployment import safe_url
+
+    assert (
+        safe_url("https://user:pw@eth.example.org/v3/0123abcd?key=x") == "https://eth.example.org/…"
+    )
+    assert safe_url("http://127.0.0.1:8545") == "http://127.0.0.1:8545"
+    assert safe_url("http://[::1]:8545/") == "http://[::1]:8545"

@@ -499,8 +499,9 @@ def deploy(
     The key comes from --key-env VAR or --keystore FILE; it is never printed or written.
     Checks the chain id, shows the most it can cost and asks to confirm (--yes skips), waits
     for the receipt and records the deployment (address, transaction, block, arguments, the
-    exact compiler input) in .sollab/deployments/<network>.json in the lab, or --record FILE;
-    `sollab export` reads it from there.
+    exact compiler input) in .sollab/deployments/<network>.json in the lab
+    ($SOLLAB_HOME/deployments/ when that is set), or in --record FILE; `sollab export` reads
+    it from there.
 
     ARGS: numbers (42, 0x2a), true/false, addresses, strings; arrays and structs as JSON."""
     from . import deployment as d
