@@ -351,3 +351,26 @@ def test_an_rpc_url_is_shown_and_recorded_without_its_api_key():
     )
     assert safe_url("http://127.0.0.1:8545") == "http://127.0.0.1:8545"
     assert safe_url("http://[::1]:8545/") == "http://[::1]:8545"
+
+
+def test_an_unfinished_notebook_cell_is_not_deployed(node, tmp_path, capsys, monkeypatch):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("%%solidity\ncontract Todo {\n    // YOUR CODE HERE\n}\n"),
+        nbformat.v4.new_code_cell("%%solidity\n" + BOX),
+    ]
+    path = tmp_path / "lesson.ipynb"
+    nbformat.write(nb, path)
+    monkeypatch.setenv("GOOD_KEY", DEV_KEY)
+    keep = ["--rpc", node, "--chain-id", str(NODE_CHAIN_ID), "--key-env", "GOOD_KEY", "--yes",
+            "--record", str(tmp_path / "d.json")]  # fmt: skip
+    code, _, err = run_cli(capsys, "deploy", f"{path}:Todo", *keep)
+    assert (code, err) == (
+        1,
+        f"Error: {path}: the cell of Todo still says `// YOUR CODE HERE`: finish it first\n",
+    )
+    code, out, err = run_cli(capsys, "deploy", str(path), "4", *keep)  # Box: the only finished one
+    assert code == 0, err
+    assert "Deployed Box at" in out

@@ -636,19 +636,27 @@ def load_contract(target: str, name: str | None = None, **options: Any) -> tuple
     name = name or named
     options = {k: v for k, v in options.items() if v not in (None, False)}
     if path.suffix == ".ipynb":
-        from .magics import _cell_name, _without_solution_markers
+        from .magics import SOLIDITY_STUB, _cell_name, _without_solution_markers
 
         path = sources.locate(path)
         results = []
+        unfinished: list[str] = []
         for line, body in notebook_cells(path):
+            if any(row.strip() == SOLIDITY_STUB for row in body.splitlines()):
+                unfinished.append(_cell_name(body).removesuffix(".sol"))
+                continue  # an exercise not done yet: the magic refuses it too
             cell = _without_solution_markers(body)
             cell_options = {**_cell_options(line, str(path)), **options}
             cell_options = {k: v for k, v in cell_options.items() if v not in (None, False)}
             results.append(
                 compile_source("\n" + cell, _cell_name(cell), base=path.parent, **cell_options)
             )
+        if name in unfinished:
+            raise DeployError(
+                f"{path}: the cell of {name} still says `{SOLIDITY_STUB}`: finish it first"
+            )
         if not results:
-            raise DeployError(f"{path} has no %%solidity cell: there is no contract to deploy")
+            raise DeployError(f"{path} has no finished %%solidity cell: nothing to deploy")
         candidates = [a for r in results for a in r.root_contracts if a.is_deployable]
         origin = {"kind": "notebook", "path": str(path.resolve())}
     else:
