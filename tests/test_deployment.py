@@ -148,7 +148,8 @@ def test_ethers_drives_the_deployed_contract(deployed, node, tmp_path, repo):
 def test_keystore_with_a_password_from_a_variable_or_the_prompt(
     node, box_file, tmp_path, capsys, monkeypatch
 ):
-    keystore = write_keystore(DEV_KEY, "correct horse", tmp_path / "key.json")
+    # A lighter scrypt than geth's 2**18 (same format and code path), so the test stays quick.
+    keystore = write_keystore(DEV_KEY, "correct horse", tmp_path / "key.json", iterations=2**12)
     assert oct(keystore.stat().st_mode & 0o777) == "0o600"
     assert key_from_keystore(keystore, "correct horse").address == DEPLOYER
     record = tmp_path / "d.json"
@@ -167,7 +168,7 @@ def test_keystore_with_a_password_from_a_variable_or_the_prompt(
 
 
 def test_a_wrong_keystore_password_is_one_line(node, box_file, tmp_path, capsys, monkeypatch):
-    keystore = write_keystore(DEV_KEY, "right", tmp_path / "key.json")
+    keystore = write_keystore(DEV_KEY, "right", tmp_path / "key.json", iterations=2**12)
     monkeypatch.setattr("getpass.getpass", lambda prompt: "wrong")
     code, out, err = run_cli(capsys, *deploy_argv(node, box_file), "--keystore", str(keystore))
     assert (code, out) == (1, "")

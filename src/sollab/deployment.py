@@ -195,11 +195,14 @@ def key_from_keystore(path: Path, password: str) -> Any:
     return Account.from_key(key)
 
 
-def write_keystore(key: str | bytes, password: str, path: Path) -> Path:
-    """Encrypt ``key`` with ``password`` into a new keystore file at ``path`` (mode 0600)."""
+def write_keystore(
+    key: str | bytes, password: str, path: Path, *, iterations: int | None = None
+) -> Path:
+    """Encrypt ``key`` with ``password`` into a new keystore file at ``path`` (mode 0600).
+    ``iterations``: scrypt's work factor (a power of two; default eth-account's 2**18, as geth)."""
     from eth_account import Account
 
-    document = Account.encrypt(key, password)
+    document = Account.encrypt(key, password, iterations=iterations)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as out:
         json.dump(document, out)
