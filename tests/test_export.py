@@ -240,7 +240,9 @@ def test_foundry_layout(token_file, tmp_path, capsys):
     erc20 = out / "lib" / "@openzeppelin" / "contracts" / "token" / "ERC20" / "ERC20.sol"
     assert erc20.is_file() and (out / "src" / "Tok.sol").read_text() == TOKEN
     script = (out / "script" / "Deploy.s.sol").read_text()
-    assert 'import {Tok} from "../src/Tok.sol";' in script and "new Tok()" in script
+    assert 'import {Tok} from "../src/Tok.sol";' in script and "new Tok();" in script
+    assert "its constructor takes no arguments" in script
+    assert (out / ".gitignore").read_text().startswith("out/\n")
     assert not (out / "deployments").exists()
     # Foundry's view: src/ and lib/ with the remapping, as `forge build` would compile them.
     from sollab import sources

@@ -422,7 +422,7 @@ def _how_to_run(name: str, source_file: str, fmt: str, args: str) -> list[str]:
         "",
         "```sh",
         "sollab node &",
-        f"SOLLAB_DEPLOY_KEY=0x... sollab deploy {source_file}:{name} {args} "
+        f"SOLLAB_DEPLOY_KEY=0x... sollab deploy {source_file}:{name}{' ' + args if args else ''} "
         "--rpc http://127.0.0.1:8545 --chain-id 131277322940537",
         "```",
         "",
@@ -519,6 +519,7 @@ def _foundry_files(artifact: Any, writer: _Writer, deps: dict[str, str], local: 
         toml.append("via_ir = true")
     toml.append(f"remappings = [{', '.join(remappings)}]")
     writer.text("foundry.toml", "\n".join(toml) + "\n")
+    writer.text(".gitignore", "out/\ncache/\nbroadcast/\n")
     source = f"src/{local[artifact.source]}"
     args = deployments[-1]["constructorArgs"] if deployments else None
     inputs = constructor_of(artifact.abi).get("inputs", [])
@@ -531,6 +532,8 @@ def _foundry_files(artifact: Any, writer: _Writer, deps: dict[str, str], local: 
             _solidity_literal(p["type"], a) for p, a in zip(inputs, args, strict=True)
         )
         note = "the arguments of the recorded deployment"
+    elif not inputs:
+        call_args, note = "", "its constructor takes no arguments"
     else:
         call_args = ", ".join(f"/* {p['type']} {p.get('name', '')} */" for p in inputs)
         note = "fill in the constructor arguments"
@@ -607,6 +610,7 @@ def _hardhat_files(artifact: Any, writer: _Writer, deps: dict[str, str],
             packages[package] = meta["version"]
         except (OSError, ValueError, KeyError):
             packages[package] = "*"
+    writer.text(".gitignore", "node_modules/\nartifacts/\ncache/\ntypechain-types/\n")
     writer.json(
         "package.json",
         {
