@@ -1,6 +1,6 @@
 """Helpers for tests that drive a real `sollab node` in its own process and the `sollab` CLI
-(test_deployment, test_export). Imported as ``from nodekit import ...`` (pytest puts tests/ on
-the path)."""
+(test_devnode, test_deployment, test_export, test_webpage). Imported as ``from nodekit import
+...`` (pytest puts tests/ on the path)."""
 
 from __future__ import annotations
 
@@ -19,23 +19,26 @@ NODE_CHAIN_ID = 131277322940537
 DEV_KEY = "0x" + "00" * 31 + "03"
 
 
-@contextmanager
-def sollab_node():
-    """`sollab node --port 0` in its own process; yields its URL, stops it after."""
+def start_node() -> tuple[subprocess.Popen, str, str]:
+    """`sollab node --port 0` in its own process: (the process, its URL, its banner)."""
     process = subprocess.Popen(
         [SOLLAB, "node", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     lines = []
-    url = None
     for line in process.stdout:
         lines.append(line)
         found = re.match(r"Listening on (http://\S+)", line)
         if found:
-            url = found.group(1)
-            break
+            return process, found.group(1), "".join(lines)
+    process.kill()
+    raise RuntimeError(f"sollab node did not start: {''.join(lines)} {process.stderr.read()}")
+
+
+@contextmanager
+def sollab_node():
+    """`sollab node --port 0` in its own process; yields its URL, stops it after."""
+    process, url, _ = start_node()
     try:
-        if url is None:
-            raise RuntimeError(f"sollab node did not start: {''.join(lines)}")
         yield url
     finally:
         process.kill()

@@ -446,32 +446,15 @@ def test_serve_binds_loopback_and_stops(box):
 
 @pytest.fixture(scope="module")
 def node_process():
-    """`sollab node --port 0` in its own process; yields (process, url)."""
-    exe = Path(sys.executable).parent / "sollab"
-    process = subprocess.Popen(
-        [str(exe), "node", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    lines = []
-    url = None
-    for line in process.stdout:
-        lines.append(line)
-        found = re.match(r"Listening on (http://\S+)", line)
-        if found:
-            url = found.group(1)
-            break
-    if url is None:
-        process.kill()
-        pytest.fail(f"sollab node did not start: {''.join(lines)} {process.stderr.read()}")
-    yield process, url, "".join(lines)
+    """`sollab node --port 0` in its own process; yields (process, url, banner)."""
+    from nodekit import start_node
+
+    process, url, banner = start_node()
+    yield process, url, banner
     if process.poll() is None:
         process.kill()
-        process.wait()
 
 
-@pytest.mark.slow
 def test_sollab_node_prints_accounts_and_serves(node_process):
     from web3 import HTTPProvider, Web3
 
