@@ -134,12 +134,14 @@ def _quoter(t: CheckContext):
 
 
 def _swap_pool(t: CheckContext, r0: int, r1: int):
-    """Tokens A and B, the learner's pool on them, seeded by alice with r0 A and r1 B."""
+    """Tokens A and B, the learner's pool on them, seeded by alice with r0 A and r1 B (alice
+    keeps plenty more of both to trade with)."""
     a, b = _token(t, "A"), _token(t, "B")
     pool = _deploy(t, a, b)
-    _fund(t, a, t.alice, r0, pool)
-    _fund(t, b, t.alice, r1, pool)
-    _try(t, f"seed({r0}, {r1})", lambda: pool.seed(r0, r1, sender=t.alice))
+    _fund(t, a, t.alice, 10**30, pool)
+    _fund(t, b, t.alice, 10**30, pool)
+    if r0 or r1:
+        _try(t, f"seed({r0}, {r1})", lambda: pool.seed(r0, r1, sender=t.alice))
     return a, b, pool
 
 
@@ -161,17 +163,40 @@ def _(t):
         )
 
 
-AMOUNTS = st.one_of(st.integers(1, 10**4), st.integers(1, 10**24))
+# Inputs are drawn from lists of telling values (tiny, round, odd, huge) rather than whole ranges:
+# as strong a search for these formulas, and a failure shrinks in a few steps, not hundreds of
+# transactions.
+AMOUNTS = st.sampled_from(
+    [
+        1,
+        2,
+        3,
+        7,
+        10,
+        99,
+        1000,
+        1001,
+        12345,
+        10**6 + 3,
+        10**9 + 7,
+        10**18,
+        10**18 + 1,
+        3 * 10**21 + 7,
+        10**24,
+    ]
+)
+RESERVES = st.sampled_from([1000, 1001, 10**4 + 3, 10**6, 10**9 + 7, 10**18, 10**21 + 1, 10**24])
 
 
 @swap.property(
     "getAmountOut() never pays more than the exact math (it rounds in the pool's favour)",
     st.tuples(AMOUNTS, AMOUNTS, AMOUNTS),
     points=2,
-    examples=12,
+    examples=10,
+    setup=_quoter,
 )
 def _(t, case):
-    pool = _quoter(t)
+    pool = t.setup
     a, ri, ro = case
     got, exact = _quote(t, pool, a, ri, ro), exact_out(a, ri, ro)
     t.expect(
@@ -241,21 +266,18 @@ def _(t):
 @swap.property(
     "k = reserve0 · reserve1 never decreases after a swap",
     st.tuples(
-        st.one_of(st.integers(10**3, 10**6), st.integers(10**3, 10**24)),
-        st.one_of(st.integers(10**3, 10**6), st.integers(10**3, 10**24)),
+        RESERVES,
+        RESERVES,
         st.lists(st.tuples(st.booleans(), AMOUNTS), min_size=1, max_size=3),
     ),
     points=2,
     examples=6,
+    setup=lambda t: _swap_pool(t, 0, 0),
 )
 def _(t, case):
     r0, r1, trades = case
-    spend = sum(amount for _, amount in trades)
-    a, b = _token(t, "A"), _token(t, "B")
-    pool = _deploy(t, a, b)
-    _fund(t, a, t.alice, r0 + spend, pool)
-    _fund(t, b, t.alice, r1 + spend, pool)
-    _try(t, "seed()", lambda: pool.seed(r0, r1, sender=t.alice))
+    a, b, pool = t.setup
+    _try(t, f"seed({r0}, {r1})", lambda: pool.seed(r0, r1, sender=t.alice))
     k = pool.reserve0() * pool.reserve1()
     for zero_for_one, amount in trades:
         try:
@@ -405,25 +427,46 @@ def _(t):
     )
 
 
-LIQUIDITY = st.one_of(st.integers(10**4, 10**9), st.integers(10**4, 10**24))
+LIQUIDITY = st.sampled_from(
+    [10**4, 10**4 + 1, 10**6 + 3, 10**9 + 7, 3 * 10**12 + 1, 10**18, 10**21 + 7, 10**24]
+)
+# Alice's first deposits in the pools the properties use: balanced-ish, lopsided, tiny.
+OPENINGS = [(10**9 + 7, 3 * 10**9 + 1), (10**18, 10**6 + 3), (3 * 10**12 + 1, 10**4 + 1)]
+
+
+def _opened_pools(t: CheckContext):
+    """A property's setup: tokens A and B, alice and bob funded, and one learner's pool for each
+    of OPENINGS with alice's first deposit in it (every input starts from these pools)."""
+    a, b = _token(t, "A"), _token(t, "B")
+    for who in (t.alice, t.bob):
+        a.mint(who, 10**30, sender=who)
+        b.mint(who, 10**30, sender=who)
+    pools = []
+    for x, y in OPENINGS:
+        pool = _deploy(t, a, b)
+        for who in (t.alice, t.bob):
+            a.approve(pool, MAX, sender=who)
+            b.approve(pool, MAX, sender=who)
+        _add(t, pool, t.alice, x, y)
+        pools.append(pool)
+    return a, b, pools
 
 
 @liquidity.property(
     "remove after add gives back no more than was deposited",
     st.tuples(
-        st.tuples(LIQUIDITY, LIQUIDITY),
-        st.one_of(st.integers(1, 50), st.integers(1, 10**6)),
-        st.lists(st.integers(1, 5000), max_size=3),
+        st.sampled_from(range(len(OPENINGS))),
+        st.sampled_from([1, 2, 3, 50, 1000, 10**6]),
+        st.lists(st.sampled_from([1, 2, 3, 7, 1000, 4999]), max_size=3),
     ),
     points=2,
     examples=6,
+    setup=_opened_pools,
 )
 def _(t, case):
-    (x, y), scale, chunks = case
-    a, b, pool = _liquidity_pool(t, t.alice, t.bob)
-    if math.isqrt(x * y) <= 1000:
-        return
-    _add(t, pool, t.alice, x, y)
+    which, scale, chunks = case
+    a, b, pools = t.setup
+    pool, (x, y) = pools[which], OPENINGS[which]
     bx, by = x * scale // 7 + 1, y * scale // 5 + 1  # a deposit not quite at the pool's ratio
     r0, r1, supply = _state(pool)
     if min(bx * supply // r0, by * supply // r1) == 0:
@@ -445,25 +488,31 @@ def _(t, case):
 
 @liquidity.property(
     "no deposit or withdrawal lowers what one share is worth",
-    st.lists(
-        st.tuples(
-            st.sampled_from(["alice", "bob"]),
-            st.sampled_from(["add", "remove"]),
-            LIQUIDITY,
-            st.integers(1, 10**6),
+    st.tuples(
+        st.sampled_from(range(len(OPENINGS))),
+        st.lists(
+            st.tuples(
+                st.sampled_from(["alice", "bob"]),
+                st.sampled_from(["add", "remove"]),
+                LIQUIDITY,
+                st.sampled_from([1, 3, 999, 1000, 1001, 3000, 10**6]),
+            ),
+            min_size=1,
+            max_size=3,
         ),
-        min_size=1,
-        max_size=4,
     ),
     points=2,
     examples=6,
+    setup=_opened_pools,
 )
-def _(t, steps):
-    _, _, pool = _liquidity_pool(t, t.alice, t.bob)
-    _add(t, pool, t.alice, 10**9 + 7, 3 * 10**9 + 1)
+def _(t, case):
+    which, steps = case
+    pool = t.setup[2][which]
     for name, action, amount, ratio in steps:
         who = getattr(t, name)
         r0, r1, supply = _state(pool)
+        if supply == 0:  # emptied (a pool that locks no shares): no share left to lose value
+            break
         if action == "add":
             x, y = amount, amount * ratio // 1000 + 1
             if min(x * supply // r0, y * supply // r1) == 0:
@@ -477,13 +526,16 @@ def _(t, steps):
             _remove(t, pool, who, shares)
             what = f"{name}'s removeLiquidity({shares})"
         n0, n1, new_supply = _state(pool)
-        t.expect(
-            n0 * supply >= r0 * new_supply and n1 * supply >= r1 * new_supply,
-            f"each share to be worth at least as much after {what}",
-            f"per share: A {r0 / supply:.6g} -> {n0 / new_supply:.6g}, "
-            f"B {r1 / supply:.6g} -> {n1 / new_supply:.6g}",
-            "whoever adds or removes pays the rounding, never the other holders",
-        )
+        if new_supply == 0:
+            break
+        if n0 * supply < r0 * new_supply or n1 * supply < r1 * new_supply:
+            t.expect(
+                False,
+                f"each share to be worth at least as much after {what}",
+                f"per share: A {r0 / supply:.6g} -> {n0 / new_supply:.6g}, "
+                f"B {r1 / supply:.6g} -> {n1 / new_supply:.6g}",
+                "whoever adds or removes pays the rounding, never the other holders",
+            )
 
 
 @liquidity.check(
