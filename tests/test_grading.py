@@ -10,6 +10,7 @@ import pytest
 from hypothesis import strategies as st
 
 import sollab as lab
+from sollab.chain import Chain
 from sollab.cli import main
 from sollab.grading import (
     CheckFailed,
@@ -147,6 +148,31 @@ def test_a_crashing_check_fails_alone_with_a_one_line_reason():
         assert crashed.message == "the check stopped with TypeError: boom"
         assert passed.passed and float(score) == 2
         assert fuzzed.message.endswith("smallest failing input: 10")
+
+
+def test_a_propertys_setup_runs_once_and_each_input_starts_from_it(counter_artifact):
+    """Does ``setup=`` run once per check (not once per input), hand its result to every input
+    as t.setup, give each input the chain as setup left it, and is it all undone afterwards?"""
+    with fresh_registry():
+        ex = exercise("99-test/setup", "setup", contract="Counter")
+        runs: list[int] = []
+
+        def deploy_once(t):
+            runs.append(1)
+            return t.deploy(5)
+
+        @ex.property("counts from 5", st.integers(1, 3), points=1, examples=6, setup=deploy_once)
+        def _(t, n):
+            for _ in range(n):
+                t.setup.increment()
+            t.expect(t.setup.count() == 5 + n, f"count() to be {5 + n}", f"{t.setup.count()}")
+
+        chain = Chain()
+        before = chain.block_number
+        score = lab.grade("99-test/setup", counter_artifact, quiet=True, chain=chain)
+        assert float(score) == 1, score.report()
+        assert runs == [1]
+        assert chain.block_number == before
 
 
 def test_a_learners_function_that_raises_fails_its_checks_saying_so():

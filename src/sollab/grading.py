@@ -87,6 +87,7 @@ class Check:
     hidden: bool = False
     examples: int = 0  # > 0: a property, fuzzed with hypothesis over ``strategy``
     strategy: Any = None
+    setup: Callable[[CheckContext], Any] | None = None  # a property's once-per-check setup
 
 
 @dataclass
@@ -127,12 +128,17 @@ class Exercise:
         *,
         examples: int = 25,
         hidden: bool = False,
+        setup: Callable[[CheckContext], Any] | None = None,
     ):
         """Decorator: a check run on ``examples`` inputs drawn from a hypothesis ``strategy``;
-        on failure the report gives the smallest failing input."""
+        on failure the report gives the smallest failing input.
+
+        ``setup(t)``, if given, runs once before the inputs (say, deploying the contracts every
+        input uses) and its result is ``t.setup`` in each; every input starts from the chain as
+        setup left it, and everything is undone after the check."""
 
         def register(fn: Callable[[CheckContext, Any], Any]):
-            self.checks.append(Check(title, points, fn, hidden, examples, strategy))
+            self.checks.append(Check(title, points, fn, hidden, examples, strategy, setup))
             return fn
 
         return register
@@ -203,6 +209,7 @@ class CheckContext:
         self.submission = submission
         self.chain = chain
         self.notes: list[str] = []  # shown in the report even when the check passes
+        self.setup: Any = None  # what a property's setup returned
 
     def __getattr__(self, name: str) -> Any:  # t.alice, t.bob, ...
         return getattr(self.chain, name)
@@ -479,6 +486,8 @@ def _run_property(check: Check, context: CheckContext) -> None:
     )
 
     failing: list[Any] = []
+    if check.setup is not None:
+        context.setup = check.setup(context)  # in the check's snapshot: undone after it
 
     @settings(
         max_examples=check.examples,
