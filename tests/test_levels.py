@@ -197,6 +197,25 @@ def test_a_wrong_kind_of_attack_is_one_clear_error(level, chain):
         level.new(chain, contract="SafeJar")
 
 
+def test_an_unfinished_answer_says_so_in_one_line(level, chain):
+    from sollab.grading import Unfinished
+
+    with pytest.raises(AttackError, match="Robber is not compiled yet: it has a TODO"):
+        level.new(chain).run(Unfinished("Robber", "it has a TODO"))
+
+    def empty_it(jar, player):
+        raise NotImplementedError()
+
+    with pytest.raises(AttackError, match=r"empty_it is not done yet: replace `raise"):
+        level.new(chain).run(empty_it)
+
+
+def test_a_verdict_shows_as_its_one_line_in_a_notebook(level, chain):
+    from IPython.lib.pretty import pretty
+
+    assert pretty(level.new(chain).validate()).startswith("99-test/jar: not won yet — ")
+
+
 def test_get_level_finds_declared_levels_and_suggests_close_names(level):
     assert get_level("99-test/jar") is level and sollab.level is get_level
     with pytest.raises(LevelError, match="did you mean '99-test/jar'"):

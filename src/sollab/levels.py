@@ -57,6 +57,9 @@ class Verdict:
         state = "level won" if self.won else "not won yet"
         return f"{self.level}: {state} — {self.reason}"
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:  # a notebook shows the line
+        printer.text(str(self))
+
 
 @dataclass
 class Instance:
@@ -110,7 +113,7 @@ class Instance:
             if isinstance(attack, list | tuple):
                 self.send(attack)
             elif callable(attack):  # a function that returns the transactions
-                self.send(attack(self.target.address, str(self.player)))
+                self.send(_transactions_from(attack, self.target.address, str(self.player)))
             else:
                 self.level.use_attacker(self, _artifact(attack, self.level))
         except AttackError:
@@ -178,9 +181,22 @@ def deploy_and_attack(instance: Instance, attacker: Any) -> None:
     contract.attack(value=instance.level.attack_value, sender=player)
 
 
+def _transactions_from(attack: Callable, target: str, player: str) -> Any:
+    try:
+        return attack(target, player)
+    except NotImplementedError:
+        name = getattr(attack, "__name__", "your function")
+        raise AttackError(
+            f"{name} is not done yet: replace `raise NotImplementedError()` with your code"
+        ) from None
+
+
 def _artifact(answer: Any, level: Level) -> Any:
     from .compiler import Artifact
+    from .grading import Unfinished
 
+    if isinstance(answer, Unfinished):  # a %%solidity cell that has not compiled
+        raise AttackError(f"{answer.name} is not compiled yet: {answer.reason}")
     answer = getattr(answer, "artifact", answer)  # what a %%solidity cell binds
     if not isinstance(answer, Artifact):
         raise AttackError(
