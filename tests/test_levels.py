@@ -108,7 +108,7 @@ def test_a_new_instance_is_deployed_and_funded_for_the_player_and_not_won(level,
 def test_does_the_reference_attack_win_and_submit_say_so_in_one_line(level, chain, capsys):
     verdict = level.play(chain=chain)
     assert verdict.won and verdict.instance.gained() > 0
-    verdict.instance.submit()
+    assert verdict.instance.submit() is None
     assert capsys.readouterr().out == "99-test/jar: level won — the jar is empty\n"
 
 
@@ -137,7 +137,7 @@ def test_a_fixed_contract_in_the_vulnerable_ones_place_makes_the_same_attack_fai
 ):
     verdict = level.play(chain=chain, contract=compiled["SafeJar"])
     assert not verdict.won
-    assert verdict.reason.startswith("the jar still holds 3000000000000000000 wei; your attack")
+    assert verdict.reason.startswith("the jar still holds 3000000000000000000 wei; the attack")
     assert "not the owner" in verdict.reason
     owner_empties = level.new(chain, contract=compiled["SafeJar"])
     owner_empties.jar.empty(chain.alice, sender=chain.alice)  # it still does its job

@@ -9,7 +9,7 @@ never by what the attack looked like::
     game = level.new()                  # on lab.chain; the player is bob
     game.vault.balanceOf(game.player)   # look around, send transactions as game.player ...
     game.run(VaultAttacker)             # or a list of transaction dicts
-    game.submit()                       # one line: won, or what is still missing
+    game.submit()                       # prints one line: won, or what is still missing
 
 Levels are declared in ``graders/`` next to the exercises that use them (``Level(...)``), and
 the same level then checks a *fixed* contract: ``level.new(contract=FixedVault)`` deploys it in
@@ -93,15 +93,13 @@ class Instance:
         """Judge the level by the chain's state now."""
         missing = self.level.won(self)
         if missing:
-            reason = f"{missing}; your attack stopped: {self.error}" if self.error else missing
+            reason = f"{missing}; the attack stopped: {self.error}" if self.error else missing
             return Verdict(self.level.id, False, reason, self)
         return Verdict(self.level.id, True, self.level.goal, self)
 
-    def submit(self) -> Verdict:
-        """Print in one line whether the level is won, and return the verdict."""
-        verdict = self.validate()
-        print(verdict)
-        return verdict
+    def submit(self) -> None:
+        """Print in one line whether the level is won (``validate()`` returns the verdict)."""
+        print(self.validate())
 
     def run(self, attack: Any) -> Verdict:
         """Run an attack against this instance as the player and judge the result: an attacker
