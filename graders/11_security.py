@@ -1,5 +1,6 @@
-"""Checks for lesson 11, security: four levels (re-entrancy, an unprotected initializer,
-tx.origin phishing, overflow under solc 0.7.6), each with an attack exercise and a fix exercise.
+"""Checks for lesson 11, security: five levels (re-entrancy, an unprotected initializer,
+tx.origin phishing, overflow under solc 0.7.6, an unchecked return value), each with an attack
+exercise and a fix exercise.
 
 The levels are declared here with ``sollab.levels.Level``; the notebook plays them with
 ``lab.level(...)``. An attack is judged by the chain's state after it runs (the level is won or
@@ -686,3 +687,136 @@ def _(t):
             ledger[to] += amount
     got = _balances(game.token, people)
     t.expect(got == ledger, f"balances (bob, carol, dave) to be {ledger}", f"{got}")
+
+
+# --- level 5: an unchecked return value -------------------------------------------------------
+
+
+@functools.cache
+def _old_token():
+    return sollab.compile_file(sollab.CONTRACTS / LESSON / "Vendor.sol")["OldToken"]
+
+
+def _vendor_setup(chain, player, artifact, funds=10 * ETHER):
+    token = chain.deploy(_old_token(), SUPPLY * ETHER, sender=chain.alice)
+    vendor = chain.deploy(artifact, token.address, sender=chain.alice)
+    chain.send(vendor, funds, sender=chain.alice)
+    return {"vendor": vendor, "token": token, "start": {"funds": funds}}
+
+
+def _vendor_won(game: Instance) -> str:
+    if left := game.chain.balance(game.vendor):
+        return f"the vendor still holds {_eth(left)}"
+    if game.gained() < game.start["funds"] - GAS_ALLOWANCE:
+        return f"the vendor is empty, but your account gained only {_eth(game.gained())}"
+    return ""
+
+
+def _sell_nothing(vendor: str, player: str) -> list:
+    return [{"to": vendor, "function": "sell", "args": [10 * ETHER]}]
+
+
+unchecked_return = Level(
+    f"{LESSON}/unchecked-return",
+    "An unchecked return value: sell tokens you do not have",
+    goal="the vendor's 10 ether are yours, and you sold it no tokens",
+    setup=_vendor_setup,
+    won=_vendor_won,
+    vulnerable=lambda: _given("Vendor"),
+    reference=lambda: _sell_nothing,
+)
+
+unchecked_attack = exercise(
+    f"{LESSON}/unchecked-return-attack",
+    "Transactions that sell the vendor tokens you do not have",
+    submits="function",
+    name="sell_nothing",
+    hints=[
+        "What does OldToken.transferFrom() do when you have no tokens or no allowance: revert, "
+        "or return something? And what does the vendor do with what it returns?",
+        "You hold no tokens at all, and that is fine: one sell() of the vendor's whole 10 ether "
+        "(10 * 10**18) does it.",
+    ],
+)
+
+
+def _play_sell(t: CheckContext, player):
+    game = unchecked_return.new(t.chain, player=player)
+    return game.run(_transactions(t, game.vendor.address, str(player)))
+
+
+@unchecked_attack.check("after your transactions the vendor's Ether is yours", points=2)
+def _(t):
+    verdict = _play_sell(t, t.bob)
+    t.expect(verdict.won, "the level to be won", verdict.reason)
+
+
+@unchecked_attack.check("it works for another player", points=1, hidden=True)
+def _(t):
+    verdict = _play_sell(t, t.carol)
+    t.expect(verdict.won, "the level to be won with carol as the player", verdict.reason)
+
+
+unchecked_fix = exercise(
+    f"{LESSON}/unchecked-return-fix",
+    "The vendor, fixed: it pays only for tokens it received",
+    contract="FixedVendor",
+    hints=[
+        "transferFrom() returns a bool: false means no tokens moved. Do not pay then.",
+        "`if (!token.transferFrom(...)) revert ...;` — or OpenZeppelin's SafeERC20, whose "
+        "safeTransferFrom reverts on a false (and on a token that returns nothing at all).",
+    ],
+)
+
+
+def _sell(t: CheckContext, game: Instance, who, amount: int) -> int:
+    """Alice gives ``who`` tokens, who approves and sells them; what the sale paid ``who``."""
+    game.token.transfer(who, amount, sender=t.alice)
+    game.token.approve(game.vendor, amount, sender=who)
+    before = t.chain.balance(who)
+    try:
+        receipt = game.vendor.sell(amount, sender=who)
+    except sollab.LabError as exc:
+        t.expect(False, f"{who.name}'s sell({amount}) of approved tokens to succeed", _line(exc))
+    return t.chain.balance(who) - before + receipt.gas_used * 10**9
+
+
+@unchecked_fix.check("a seller with approved tokens is paid, and the vendor gets them", points=2)
+def _(t):
+    game = _deploy(t, unchecked_return)
+    paid = _sell(t, game, t.carol, 3 * ETHER)
+    t.expect(paid == 3 * ETHER, "carol to be paid 3 ether for 3 * 10**18 tokens", _eth(paid))
+    held = game.token.balanceOf(game.vendor)
+    t.expect(held == 3 * ETHER, "the vendor to hold the 3 * 10**18 tokens", f"{held}")
+
+
+@unchecked_fix.check("the attack fails and honest sellers are still paid", points=2)
+def _(t):
+    game = _deploy(t, unchecked_return)
+    verdict = game.run(unchecked_return.reference()(game.vendor.address, str(game.player)))
+    kept = t.chain.balance(game.vendor)
+    t.expect(
+        not verdict.won and kept == 10 * ETHER,
+        "the vendor to keep its 10 ether when someone sells tokens they do not have",
+        f"it holds {_eth(kept)}",
+        "check what transferFrom() returns",
+    )
+    paid = _sell(t, game, t.carol, ETHER)
+    t.expect(
+        paid == ETHER,
+        "carol's honest sale to be paid after the attack (a vendor that pays nobody resists "
+        "every attack)",
+        _eth(paid),
+    )
+
+
+@unchecked_fix.check("a sale beyond the seller's allowance is refused", points=1, hidden=True)
+def _(t):
+    game = _deploy(t, unchecked_return)
+    game.token.transfer(t.dave, 5 * ETHER, sender=t.alice)
+    game.token.approve(game.vendor, ETHER, sender=t.dave)
+    t.expect_revert(
+        lambda: game.vendor.sell(2 * ETHER, sender=t.dave),
+        "sell(2 * 10**18) by dave, who approved only 10**18, to revert",
+    )
+    t.expect(game.token.balanceOf(t.dave) == 5 * ETHER, "dave to keep his 5 * 10**18 tokens")

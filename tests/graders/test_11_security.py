@@ -32,7 +32,9 @@ def unfixed(given: str, fixed: str):
 # --- the levels themselves ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["reentrancy", "initializer", "phishing", "overflow"])
+@pytest.mark.parametrize(
+    "name", ["reentrancy", "initializer", "phishing", "overflow", "unchecked-return"]
+)
 def test_the_levels_reference_attack_wins_and_a_fresh_level_is_not_won(name, module_chain):
     with module_chain.anchor():
         assert level(name).play(chain=module_chain).won
@@ -45,6 +47,7 @@ FIXES = [
     ("initializer", "FixedTreasury"),
     ("phishing", "FixedWallet"),
     ("overflow", "FixedToken"),
+    ("unchecked-return", "FixedVendor"),
 ]
 
 
@@ -596,6 +599,106 @@ def test_each_overflow_fix_mistake_loses_only_its_checks(
     assert outcome(OVERFLOW_FIX, tokens[mistake], module_chain) == (points, lost)
 
 
+# --- an unchecked return value -----------------------------------------------------------------
+
+
+def sell_twice(vendor, player):
+    """Written another way: two sales of 5 ether."""
+    return [{"to": vendor, "function": "sell", "args": [5 * ETHER]} for _ in range(2)]
+
+
+def sell_too_much(vendor, player):
+    return [{"to": vendor, "function": "sell", "args": [11 * ETHER]}]
+
+
+UNCHECKED_ATTACK, UNCHECKED_FIX = ex("unchecked-return-attack"), ex("unchecked-return-fix")
+
+
+def test_unchecked_return_attacks_reference_and_another_earn_full_marks(module_chain):
+    reference = level("unchecked-return").reference()
+    assert outcome(UNCHECKED_ATTACK, reference, module_chain) == (3, [])
+    assert outcome(UNCHECKED_ATTACK, sell_twice, module_chain) == (3, [])
+
+
+@pytest.mark.parametrize("answer", [nothing, sell_too_much, stub, not_a_list])
+def test_a_do_nothing_greedy_or_malformed_unchecked_attack_scores_zero(module_chain, answer):
+    no_crash(UNCHECKED_ATTACK, answer, module_chain)
+
+
+VENDOR_OZ = """\
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+
+/// Written another way: OpenZeppelin's SafeERC20, and Address.sendValue for the payment.
+contract FixedVendor {
+    using SafeERC20 for IERC20;
+    IERC20 public immutable token;
+    constructor(address sold) { token = IERC20(sold); }
+    receive() external payable {}
+    function sell(uint256 amount) external {
+        token.safeTransferFrom(msg.sender, address(this), amount);
+        payable(msg.sender).transfer(amount);
+    }
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def vendors():
+    return {
+        "reference": from_file("solutions", LESSON, "FixedVendor"),
+        "openzeppelin": compiled(VENDOR_OZ, "FixedVendor"),
+        "unfixed": compiled(
+            solidity("contracts", LESSON, "Vendor").replace(
+                "contract Vendor", "contract FixedVendor"
+            ),
+            "FixedVendor",
+        ),
+        "pays-nobody": variant(
+            LESSON,
+            "FixedVendor",
+            '        (bool ok, ) = msg.sender.call{value: amount}("");\n'
+            "        if (!ok) revert PaymentFailed(msg.sender, amount);\n",
+            "",
+        ),
+    }
+
+
+def test_unchecked_return_fixes_reference_and_safeerc20_earn_full_marks(vendors, module_chain):
+    assert outcome(UNCHECKED_FIX, vendors["reference"], module_chain) == (5, [])
+    assert outcome(UNCHECKED_FIX, vendors["openzeppelin"], module_chain) == (5, [])
+
+
+@pytest.mark.parametrize(
+    ("mistake", "points", "lost"),
+    [
+        (
+            "unfixed",
+            2,
+            [
+                "the attack fails and honest sellers are still paid",
+                "a sale beyond the seller's allowance is refused",
+            ],
+        ),
+        (
+            "pays-nobody",
+            1,
+            [
+                "a seller with approved tokens is paid, and the vendor gets them",
+                "the attack fails and honest sellers are still paid",
+            ],
+        ),
+    ],
+)
+def test_each_unchecked_return_fix_mistake_loses_only_its_checks(
+    vendors, module_chain, mistake, points, lost
+):
+    assert outcome(UNCHECKED_FIX, vendors[mistake], module_chain) == (points, lost)
+
+
 # --- stubs and wrong answers ------------------------------------------------------------------
 
 
@@ -608,6 +711,7 @@ def test_each_overflow_fix_mistake_loses_only_its_checks(
         (PHISHING_ATTACK, "Phisher"),
         (PHISHING_FIX, "FixedWallet"),
         (OVERFLOW_FIX, "FixedToken"),
+        (UNCHECKED_FIX, "FixedVendor"),
     ],
 )
 def test_the_released_stub_and_a_wrong_type_score_zero_without_raising(
