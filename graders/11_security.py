@@ -1,6 +1,6 @@
-"""Checks for lesson 11, security: five levels (re-entrancy, an unprotected initializer,
-tx.origin phishing, overflow under solc 0.7.6, an unchecked return value), each with an attack
-exercise and a fix exercise.
+"""Checks for lesson 11, security: six levels (re-entrancy, an unprotected initializer,
+tx.origin phishing, overflow under solc 0.7.6, an unchecked return value, denial of service by
+revert), each with an attack exercise and a fix exercise.
 
 The levels are declared here with ``sollab.levels.Level``; the notebook plays them with
 ``lab.level(...)``. An attack is judged by the chain's state after it runs (the level is won or
@@ -82,6 +82,14 @@ contract Phish {
     address payable player;
     constructor(IWallet target) { wallet = target; player = payable(msg.sender); }
     receive() external payable { wallet.transfer(player, address(wallet).balance); }
+}
+
+/// Claims the throne and refuses every payment afterwards.
+interface IKing { function claim() external payable; }
+contract Usurp {
+    IKing throne;
+    constructor(IKing target) { throne = target; }
+    function attack() external payable { throne.claim{value: msg.value}(); }
 }
 
 /// A smart-contract wallet: its receive() records each payment (more than 2,300 gas of work).
@@ -820,3 +828,131 @@ def _(t):
         "sell(2 * 10**18) by dave, who approved only 10**18, to revert",
     )
     t.expect(game.token.balanceOf(t.dave) == 5 * ETHER, "dave to keep his 5 * 10**18 tokens")
+
+
+# --- level 6: denial of service by revert -----------------------------------------------------
+
+
+def _king_setup(chain, player, artifact, prize=ETHER):
+    king = chain.deploy(artifact, value=prize, sender=chain.alice)
+    king.claim(value=2 * prize, sender=chain.carol)
+    return {"king": king}
+
+
+def _dethrone(game: Instance, who) -> str:
+    """Why a bigger claim by ``who`` fails ("" if it would succeed), tried without a trace."""
+    try:
+        game.king.claim.call(value=game.king.prize() + ETHER, sender=who)
+    except sollab.LabError as exc:
+        return _line(exc)
+    return ""
+
+
+def _king_won(game: Instance) -> str:
+    if _same(game.king.king(), game.player) or not _dethrone(game, game.chain.dave):
+        return "dave could still take the crown by paying more than the prize"
+    return ""
+
+
+denial_of_service = Level(
+    f"{LESSON}/denial-of-service",
+    "Denial of service by revert: keep the crown for ever",
+    goal="nobody can take the crown any more, however much they pay",
+    setup=_king_setup,
+    won=_king_won,
+    vulnerable=lambda: _given("King"),
+    reference=lambda: helpers()["Usurp"],
+    attack_value=3 * ETHER,
+)
+
+dos_attack = exercise(
+    f"{LESSON}/denial-of-service-attack",
+    "A contract that takes the crown and never gives it back",
+    contract="Usurper",
+    hints=[
+        "claim() pays the old king before it finishes, and reverts if that payment fails. What "
+        "if the old king is a contract that cannot receive Ether?",
+        "attack() calls claim() with msg.value (the level sends 3 ether). Give your contract no "
+        "receive() and no payable fallback: every payment to it then fails.",
+    ],
+)
+
+
+@dos_attack.check("your contract takes the crown", points=1)
+def _(t):
+    verdict = denial_of_service.play(t.submission, t.chain)
+    game = verdict.instance
+    t.expect(
+        not _same(game.king.king(), t.carol) and not _same(game.king.king(), t.bob),
+        "king() to be your attacker contract after attack()",
+        f"{game.king.king()}" + _stopped(game),
+        "call claim() with msg.value from attack()",
+    )
+
+
+@dos_attack.check("nobody can take the crown after you", points=2)
+def _(t):
+    verdict = denial_of_service.play(t.submission, t.chain)
+    t.expect(verdict.won, "the level to be won", verdict.reason, "refuse every payment")
+
+
+dos_fix = exercise(
+    f"{LESSON}/denial-of-service-fix",
+    "King of the hill, fixed: pull payments",
+    contract="FixedKing",
+    hints=[
+        "Do not send the old king anything inside claim(): record what he is owed in a mapping.",
+        "A separate withdraw() pays the caller what they are owed (zero it first, then send). "
+        "A king that refuses Ether then only blocks its own withdrawal.",
+    ],
+)
+
+
+@dos_fix.check("a bigger claim crowns the claimant", points=1)
+def _(t):
+    game = _deploy(t, denial_of_service)
+    game.king.claim(value=3 * ETHER, sender=t.dave)
+    got = (game.king.king(), game.king.prize())
+    t.expect(
+        _same(got[0], t.dave) and got[1] == 3 * ETHER,
+        "king() to be dave and prize() 3 ether after his claim of 3 ether",
+        f"king() is {got[0]}, prize() is {_eth(got[1])}",
+    )
+
+
+@dos_fix.check("a claim of no more than the prize is refused", points=1)
+def _(t):
+    game = _deploy(t, denial_of_service)
+    t.expect_revert(
+        lambda: game.king.claim(value=2 * ETHER, sender=t.dave),
+        "a claim of 2 ether, no more than the prize of 2 ether, to revert",
+    )
+
+
+@dos_fix.check("a dethroned king withdraws what the next king paid", points=1)
+def _(t):
+    game = _deploy(t, denial_of_service)
+    game.king.claim(value=5 * ETHER, sender=t.dave)
+    before = t.chain.balance(t.carol)
+    try:
+        receipt = game.king.withdraw(sender=t.carol)
+    except sollab.LabError as exc:
+        t.expect(False, "carol's withdraw() to pay her after dave took the crown", _line(exc))
+    got = t.chain.balance(t.carol) - before + receipt.gas_used * 10**9
+    t.expect(got == 5 * ETHER, "carol to receive dave's 5 ether", _eth(got))
+
+
+@dos_fix.check("a contract that refuses Ether cannot freeze the throne", points=2)
+def _(t):
+    game = _deploy(t, denial_of_service)
+    verdict = game.run(denial_of_service.reference())
+    t.expect(not verdict.won, "the level not to be won against your throne", verdict.reason)
+    try:
+        game.king.claim(value=game.king.prize() + ETHER, sender=t.dave)
+    except sollab.LabError as exc:
+        t.expect(False, "dave's bigger claim after the attack to succeed", _line(exc))
+    t.expect(
+        _same(game.king.king(), t.dave),
+        "dave to be king after his bigger claim (a throne that crowns nobody resists every attack)",
+        f"{game.king.king()}",
+    )

@@ -33,7 +33,8 @@ def unfixed(given: str, fixed: str):
 
 
 @pytest.mark.parametrize(
-    "name", ["reentrancy", "initializer", "phishing", "overflow", "unchecked-return"]
+    "name",
+    ["reentrancy", "initializer", "phishing", "overflow", "unchecked-return", "denial-of-service"],
 )
 def test_the_levels_reference_attack_wins_and_a_fresh_level_is_not_won(name, module_chain):
     with module_chain.anchor():
@@ -48,6 +49,7 @@ FIXES = [
     ("phishing", "FixedWallet"),
     ("overflow", "FixedToken"),
     ("unchecked-return", "FixedVendor"),
+    ("denial-of-service", "FixedKing"),
 ]
 
 
@@ -699,6 +701,147 @@ def test_each_unchecked_return_fix_mistake_loses_only_its_checks(
     assert outcome(UNCHECKED_FIX, vendors[mistake], module_chain) == (points, lost)
 
 
+# --- denial of service by revert -------------------------------------------------------------
+
+USURPER_OTHER = (
+    HEADER
+    + """
+/// Written another way: a low-level call, and a fallback that reverts on purpose.
+contract Usurper {
+    address throne;
+    constructor(address king) { throne = king; }
+    function attack() external payable {
+        (bool ok, ) = throne.call{value: msg.value}(abi.encodeWithSignature("claim()"));
+        require(ok, "the claim failed");
+    }
+    fallback() external payable { revert("this king keeps his crown"); }
+}
+"""
+)
+
+USURPER_PAID = (
+    HEADER
+    + """
+interface IKing { function claim() external payable; }
+/// A usurper that can be paid, so it can be dethroned.
+contract Usurper {
+    IKing throne;
+    constructor(IKing king) { throne = king; }
+    function attack() external payable { throne.claim{value: msg.value}(); }
+    receive() external payable {}
+}
+"""
+)
+
+USURPER_IDLE = HEADER + (
+    "contract Usurper {\n"
+    "    constructor(address) {}\n"
+    "    function attack() external payable {}\n"
+    "}\n"
+)
+
+DOS_ATTACK, DOS_FIX = ex("denial-of-service-attack"), ex("denial-of-service-fix")
+
+
+@pytest.fixture(scope="module")
+def usurpers():
+    return {
+        "reference": from_file("solutions", LESSON, "Usurper"),
+        "other": compiled(USURPER_OTHER, "Usurper"),
+        "accepts-ether": compiled(USURPER_PAID, "Usurper"),
+        "do-nothing": compiled(USURPER_IDLE, "Usurper"),
+    }
+
+
+def test_denial_of_service_attacks_reference_and_another_earn_full_marks(usurpers, module_chain):
+    assert outcome(DOS_ATTACK, usurpers["reference"], module_chain) == (3, [])
+    assert outcome(DOS_ATTACK, usurpers["other"], module_chain) == (3, [])
+
+
+def test_a_usurper_that_accepts_ether_takes_the_crown_but_loses_the_level(usurpers, module_chain):
+    assert outcome(DOS_ATTACK, usurpers["accepts-ether"], module_chain) == (
+        1,
+        ["nobody can take the crown after you"],
+    )
+
+
+def test_a_do_nothing_usurper_scores_zero(usurpers, module_chain):
+    no_crash(DOS_ATTACK, usurpers["do-nothing"], module_chain)
+
+
+KING_OTHER = """\
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// Written another way: the refund kept per king and sent on request, with require strings.
+contract FixedKing {
+    address public king;
+    uint256 public prize;
+    mapping(address => uint256) private _refunds;
+    constructor() payable { king = msg.sender; prize = msg.value; }
+    function claim() external payable {
+        require(msg.value > prize, "pay more than the prize");
+        _refunds[king] += msg.value;
+        (king, prize) = (msg.sender, msg.value);
+    }
+    function withdraw() external {
+        uint256 amount = _refunds[msg.sender];
+        delete _refunds[msg.sender];
+        payable(msg.sender).transfer(amount);
+    }
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def kings():
+    return {
+        "reference": from_file("solutions", LESSON, "FixedKing"),
+        "other": compiled(KING_OTHER, "FixedKing"),
+        "unfixed": unfixed("King", "FixedKing"),
+        "crowns-nobody": variant(
+            LESSON,
+            "FixedKing",
+            "        king = msg.sender;\n        prize = msg.value;\n        emit",
+            "        emit",
+        ),
+    }
+
+
+def test_denial_of_service_fixes_reference_and_another_earn_full_marks(kings, module_chain):
+    assert outcome(DOS_FIX, kings["reference"], module_chain) == (5, [])
+    assert outcome(DOS_FIX, kings["other"], module_chain) == (5, [])
+
+
+@pytest.mark.parametrize(
+    ("mistake", "points", "lost"),
+    [
+        (
+            "unfixed",
+            2,
+            [
+                "a dethroned king withdraws what the next king paid",
+                "a contract that refuses Ether cannot freeze the throne",
+            ],
+        ),
+        (
+            "crowns-nobody",
+            0,
+            [
+                "a bigger claim crowns the claimant",
+                "a claim of no more than the prize is refused",
+                "a dethroned king withdraws what the next king paid",
+                "a contract that refuses Ether cannot freeze the throne",
+            ],
+        ),
+    ],
+)
+def test_each_denial_of_service_fix_mistake_loses_only_its_checks(
+    kings, module_chain, mistake, points, lost
+):
+    assert outcome(DOS_FIX, kings[mistake], module_chain) == (points, lost)
+
+
 # --- stubs and wrong answers ------------------------------------------------------------------
 
 
@@ -712,6 +855,8 @@ def test_each_unchecked_return_fix_mistake_loses_only_its_checks(
         (PHISHING_FIX, "FixedWallet"),
         (OVERFLOW_FIX, "FixedToken"),
         (UNCHECKED_FIX, "FixedVendor"),
+        (DOS_ATTACK, "Usurper"),
+        (DOS_FIX, "FixedKing"),
     ],
 )
 def test_the_released_stub_and_a_wrong_type_score_zero_without_raising(
