@@ -216,6 +216,33 @@ def test_a_verdict_shows_as_its_one_line_in_a_notebook(level, chain):
     assert pretty(level.new(chain).validate()).startswith("99-test/jar: not won yet — ")
 
 
+def test_a_function_attack_gets_the_levels_arguments(level, chain, compiled):
+    seen = []
+
+    def spy(*args):
+        seen.append(args)
+        return []
+
+    game = level.new(chain)
+    game.run(spy)
+    assert seen == [(game.jar.address, str(chain.bob))]
+    other = Level(
+        "99-test/jar-with-a-secret",
+        "Empty the jar, told a secret",
+        goal="the jar is empty",
+        setup=_setup,
+        won=_won,
+        vulnerable=lambda: compiled["Jar"],
+        reference=lambda: _empty_it,
+        arguments=lambda game: (game.jar.address, str(game.player), {"secret": 42}),
+    )
+    try:
+        other.new(chain).run(spy)
+    finally:
+        _LEVELS.pop(other.id)
+    assert seen[-1][2] == {"secret": 42}
+
+
 def test_get_level_finds_declared_levels_and_suggests_close_names(level):
     assert get_level("99-test/jar") is level and sollab.level is get_level
     with pytest.raises(LevelError, match="did you mean '99-test/jar'"):

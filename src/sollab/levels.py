@@ -103,15 +103,15 @@ class Instance:
 
     def run(self, attack: Any) -> Verdict:
         """Run an attack against this instance as the player and judge the result: an attacker
-        contract, a list of transaction dicts, or a function ``f(target_address, player_address)``
-        returning one. A reverted transaction stops the attack (what it had done so far stays);
-        the verdict says why."""
+        contract, a list of transaction dicts, or a function returning one, called with the
+        level's ``arguments`` (by default the target's and the player's addresses). A reverted
+        transaction stops the attack (what it had done so far stays); the verdict says why."""
         self.error = ""
         try:
             if isinstance(attack, list | tuple):
                 self.send(attack)
             elif callable(attack):  # a function that returns the transactions
-                self.send(_transactions_from(attack, self.target.address, str(self.player)))
+                self.send(_transactions_from(attack, self.level.arguments(self)))
             else:
                 self.level.use_attacker(self, _artifact(attack, self.level))
         except AttackError:
@@ -168,6 +168,10 @@ class Instance:
         return fn.transact(*args, value=value, sender=self.player, gas=gas)
 
 
+def _addresses(instance: Instance) -> tuple[str, str]:
+    return instance.target.address, str(instance.player)
+
+
 def deploy_and_attack(instance: Instance, attacker: Any) -> None:
     """The usual way an attacker contract plays: the player deploys it with the target's
     address as its constructor's argument, then calls its ``attack()`` with the level's
@@ -179,9 +183,9 @@ def deploy_and_attack(instance: Instance, attacker: Any) -> None:
     contract.attack(value=instance.level.attack_value, sender=player)
 
 
-def _transactions_from(attack: Callable, target: str, player: str) -> Any:
+def _transactions_from(attack: Callable, arguments: tuple) -> Any:
     try:
-        return attack(target, player)
+        return attack(*arguments)
     except NotImplementedError:
         name = getattr(attack, "__name__", "your function")
         raise AttackError(
@@ -215,6 +219,8 @@ class Level:
     - ``vulnerable() -> Artifact`` and ``reference() -> attack``: compiled on first use.
     - ``use_attacker(instance, artifact)``: how an attacker contract plays (default
       ``deploy_and_attack``).
+    - ``arguments(instance) -> tuple``: what a function attack is called with (default the
+      target's and the player's addresses); all plain data, so it can cross to a sandbox.
     """
 
     def __init__(
@@ -229,11 +235,13 @@ class Level:
         reference: Callable[[], Any],
         use_attacker: Callable[[Instance, Any], None] = deploy_and_attack,
         attack_value: int = 0,
+        arguments: Callable[[Instance], tuple] | None = None,
     ) -> None:
         self.id, self.title, self.goal = id, title, goal
         self.setup, self.won = setup, won
         self._vulnerable, self._reference = vulnerable, reference
         self.use_attacker, self.attack_value = use_attacker, attack_value
+        self.arguments = arguments or _addresses
         _LEVELS[id] = self
 
     def vulnerable(self) -> Any:
