@@ -956,3 +956,179 @@ def _(t):
         "dave to be king after his bigger claim (a throne that crowns nobody resists every attack)",
         f"{game.king.king()}",
     )
+
+
+# --- level 7: signature replay ----------------------------------------------------------------
+
+SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+
+
+def voucher(bank, signer, to, amount: int, nonce: int) -> dict:
+    """A voucher ``signer`` signs for ``bank``: plain data, the signature as 0x hex."""
+    from eth_account import Account
+    from eth_account.messages import encode_defunct
+
+    digest = bank.voucherHash(to, amount, nonce)
+    signed = Account.sign_message(encode_defunct(primitive=digest), signer.private_key)
+    return {
+        "to": str(to),
+        "amount": amount,
+        "nonce": nonce,
+        "signature": "0x" + signed.signature.hex(),
+    }
+
+
+def _malleated(signature: str) -> str:
+    """The same signature's twin (s -> n - s, v flipped): ecrecover accepts both."""
+    raw = bytes.fromhex(signature.removeprefix("0x"))
+    s, v = int.from_bytes(raw[32:64], "big"), raw[64]
+    twin = raw[:32] + (SECP256K1_N - s).to_bytes(32, "big") + bytes([55 - v])
+    return "0x" + twin.hex()
+
+
+def _bank_setup(chain, player, artifact, funds=10 * ETHER, amount=ETHER):
+    bank = chain.deploy(artifact, sender=chain.alice)
+    chain.send(bank, funds, sender=chain.alice)
+    return {
+        "bank": bank,
+        "start": {"funds": funds, "voucher": voucher(bank, chain.alice, player, amount, 0)},
+    }
+
+
+def _bank_won(game: Instance) -> str:
+    if left := game.chain.balance(game.bank):
+        return f"the bank still holds {_eth(left)}"
+    if game.gained() < game.start["funds"] - GAS_ALLOWANCE:
+        return f"the bank is empty, but your account gained only {_eth(game.gained())}"
+    return ""
+
+
+def _replay(bank: str, player: str, voucher: dict) -> list:
+    args = [voucher["to"], voucher["amount"], voucher["nonce"], voucher["signature"]]
+    times = 10 * ETHER // voucher["amount"]
+    return [{"to": bank, "function": "redeem", "args": args} for _ in range(times)]
+
+
+signature_replay = Level(
+    f"{LESSON}/signature-replay",
+    "Signature replay: one voucher, paid ten times",
+    goal="the bank is empty and its 10 ether are yours",
+    setup=_bank_setup,
+    won=_bank_won,
+    vulnerable=lambda: _given("VoucherBank"),
+    reference=lambda: _replay,
+    arguments=lambda game: (game.bank.address, str(game.player), game.start["voucher"]),
+)
+
+replay_attack = exercise(
+    f"{LESSON}/signature-replay-attack",
+    "Transactions that redeem one voucher until the bank is empty",
+    submits="function",
+    name="replay",
+    hints=[
+        "redeem() checks that the signer signed the voucher. Does it remember that it already "
+        "paid it?",
+        "Send the same redeem(to, amount, nonce, signature) again and again: the bank holds "
+        "10 ether, so 10 ether // amount times.",
+    ],
+)
+
+
+def _play_replay(t: CheckContext, player, amount=ETHER):
+    game = signature_replay.new(t.chain, player=player, amount=amount)
+    txs = t.call(*signature_replay.arguments(game))
+    t.expect(
+        isinstance(txs, list),
+        "replay(...) to return a list of transaction dicts",
+        f"{type(txs).__name__}",
+        "return [{'to': ..., 'function': ..., 'args': [...]}, ...]",
+    )
+    return game.run(txs)
+
+
+@replay_attack.check("after your transactions the bank's 10 ether are yours", points=2)
+def _(t):
+    verdict = _play_replay(t, t.bob)
+    t.expect(verdict.won, "the level to be won", verdict.reason + _stopped(verdict.instance))
+
+
+@replay_attack.check("it works for another player holding another voucher", points=1, hidden=True)
+def _(t):
+    verdict = _play_replay(t, t.carol, amount=2 * ETHER)
+    t.expect(
+        verdict.won,
+        "the level to be won by carol, holding a voucher for 2 ether",
+        verdict.reason + _stopped(verdict.instance),
+        "use the voucher's own fields",
+    )
+
+
+replay_fix = exercise(
+    f"{LESSON}/signature-replay-fix",
+    "The voucher bank, fixed: each voucher pays once",
+    contract="FixedBank",
+    hints=[
+        "Remember each voucher's nonce once it is redeemed (a mapping to bool), and refuse it "
+        "the second time. Mark it before you pay.",
+        "Keying the record by the signature's bytes is not enough: every ECDSA signature has "
+        "a twin (s and n - s) that ecrecover also accepts. Key it by the nonce, or use "
+        "OpenZeppelin's ECDSA.recover, which refuses the twin.",
+    ],
+)
+
+
+def _redeem(t: CheckContext, bank, v: dict, who):
+    return bank.redeem(v["to"], v["amount"], v["nonce"], v["signature"], sender=who)
+
+
+@replay_fix.check("a voucher the signer signed pays once", points=2)
+def _(t):
+    game = _deploy(t, signature_replay)
+    v = voucher(game.bank, t.alice, t.carol, 3 * ETHER, 7)
+    before = t.chain.balance(t.carol)
+    try:
+        _redeem(t, game.bank, v, t.dave)
+    except sollab.LabError as exc:
+        t.expect(False, "dave's redeem() of alice's voucher for carol to succeed", _line(exc))
+    got = t.chain.balance(t.carol) - before
+    t.expect(got == 3 * ETHER, "carol to be paid the voucher's 3 ether", _eth(got))
+
+
+@replay_fix.check("a voucher someone else signed, or altered, is refused", points=1)
+def _(t):
+    game = _deploy(t, signature_replay)
+    forged = voucher(game.bank, t.bob, t.bob, ETHER, 1)
+    t.expect_revert(
+        lambda: _redeem(t, game.bank, forged, t.bob), "a voucher bob signed himself to revert"
+    )
+    altered = dict(voucher(game.bank, t.alice, t.bob, ETHER, 2), amount=5 * ETHER)
+    t.expect_revert(
+        lambda: _redeem(t, game.bank, altered, t.bob),
+        "alice's 1-ether voucher, redeemed for 5 ether, to revert",
+    )
+
+
+@replay_fix.check("the replay fails: the voucher pays once and the bank keeps the rest", points=2)
+def _(t):
+    game = _deploy(t, signature_replay)
+    verdict = game.run(_replay(*signature_replay.arguments(game)))
+    kept = t.chain.balance(game.bank)
+    t.expect(
+        not verdict.won and kept == 9 * ETHER,
+        "the bank to pay bob's 1-ether voucher once and keep 9 ether",
+        f"it holds {_eth(kept)}",
+        "remember which vouchers were redeemed",
+    )
+
+
+@replay_fix.check("the signature's twin cannot be redeemed again", points=1, hidden=True)
+def _(t):
+    game = _deploy(t, signature_replay)
+    v = game.start["voucher"]
+    _redeem(t, game.bank, v, t.bob)
+    twin = dict(v, signature=_malleated(v["signature"]))
+    t.expect_revert(
+        lambda: _redeem(t, game.bank, twin, t.bob),
+        "the same voucher with its signature's twin (s replaced by n - s) to revert",
+        "key what you remember by the nonce, not by the signature's bytes",
+    )

@@ -34,7 +34,15 @@ def unfixed(given: str, fixed: str):
 
 @pytest.mark.parametrize(
     "name",
-    ["reentrancy", "initializer", "phishing", "overflow", "unchecked-return", "denial-of-service"],
+    [
+        "reentrancy",
+        "initializer",
+        "phishing",
+        "overflow",
+        "unchecked-return",
+        "denial-of-service",
+        "signature-replay",
+    ],
 )
 def test_the_levels_reference_attack_wins_and_a_fresh_level_is_not_won(name, module_chain):
     with module_chain.anchor():
@@ -50,6 +58,7 @@ FIXES = [
     ("overflow", "FixedToken"),
     ("unchecked-return", "FixedVendor"),
     ("denial-of-service", "FixedKing"),
+    ("signature-replay", "FixedBank"),
 ]
 
 
@@ -842,6 +851,144 @@ def test_each_denial_of_service_fix_mistake_loses_only_its_checks(
     assert outcome(DOS_FIX, kings[mistake], module_chain) == (points, lost)
 
 
+# --- signature replay --------------------------------------------------------------------------
+
+
+def replay_in_a_loop(bank, player, voucher):
+    """Written another way: a while loop, keyword-free args built from the voucher."""
+    txs, paid = [], 0
+    while paid + voucher["amount"] <= 10 * ETHER:
+        args = [voucher[k] for k in ("to", "amount", "nonce", "signature")]
+        txs.append({"to": bank, "function": "redeem", "args": args, "value": 0})
+        paid += voucher["amount"]
+    return txs
+
+
+def replay_ten_times(bank, player, voucher):
+    args = [voucher[k] for k in ("to", "amount", "nonce", "signature")]
+    return [{"to": bank, "function": "redeem", "args": args}] * 10
+
+
+def redeem_once(bank, player, voucher):
+    args = [voucher[k] for k in ("to", "amount", "nonce", "signature")]
+    return [{"to": bank, "function": "redeem", "args": args}]
+
+
+def new_nonces(bank, player, voucher):
+    """A forger: the same signature with other nonces (the bank refuses them)."""
+    return [
+        {"to": bank, "function": "redeem", "args": [player, ETHER, n, voucher["signature"]]}
+        for n in range(1, 11)
+    ]
+
+
+REPLAY_ATTACK, REPLAY_FIX = ex("signature-replay-attack"), ex("signature-replay-fix")
+
+
+def test_replay_attacks_reference_and_another_earn_full_marks(module_chain):
+    reference = level("signature-replay").reference()
+    assert outcome(REPLAY_ATTACK, reference, module_chain) == (3, [])
+    assert outcome(REPLAY_ATTACK, replay_in_a_loop, module_chain) == (3, [])
+
+
+def test_ten_replays_of_a_two_ether_voucher_still_win_what_ran_before_the_revert_stays(
+    module_chain,
+):
+    assert outcome(REPLAY_ATTACK, replay_ten_times, module_chain) == (3, [])
+
+
+@pytest.mark.parametrize("answer", [nothing, redeem_once, new_nonces, stub, not_a_list])
+def test_a_do_nothing_honest_forging_or_malformed_replay_scores_zero(module_chain, answer):
+    no_crash(REPLAY_ATTACK, answer, module_chain)
+
+
+BANK_OZ = """\
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
+
+/// Written another way: OpenZeppelin's ECDSA (which refuses a signature's twin), vouchers
+/// remembered by their signature.
+contract FixedBank {
+    address public immutable signer;
+    mapping(bytes32 => bool) private _spent;
+    constructor() { signer = msg.sender; }
+    receive() external payable {}
+    function voucherHash(address to, uint256 amount, uint256 nonce) public view returns (bytes32) {
+        return keccak256(abi.encodePacked(address(this), to, amount, nonce));
+    }
+    function redeem(address payable to, uint256 amount, uint256 nonce, bytes calldata sig)
+        external
+    {
+        bytes32 digest = MessageHashUtils.toEthSignedMessageHash(voucherHash(to, amount, nonce));
+        require(ECDSA.recover(digest, sig) == signer, "not signed by the signer");
+        require(!_spent[keccak256(sig)], "already redeemed");
+        _spent[keccak256(sig)] = true;
+        to.transfer(amount);
+    }
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def banks():
+    return {
+        "reference": from_file("solutions", LESSON, "FixedBank"),
+        "openzeppelin": compiled(BANK_OZ, "FixedBank"),
+        "unfixed": unfixed("VoucherBank", "FixedBank"),
+        "keyed-by-signature": variant(
+            LESSON,
+            "FixedBank",
+            "mapping(uint256 => bool) public used;",
+            "mapping(bytes32 => bool) public used;",
+            "if (used[nonce]) revert",
+            "if (used[keccak256(signature)]) revert",
+            "used[nonce] = true;",
+            "used[keccak256(signature)] = true;",
+        ),
+        "pays-nobody": variant(
+            LESSON,
+            "FixedBank",
+            '        (bool ok, ) = to.call{value: amount}("");\n'
+            "        if (!ok) revert PaymentFailed(to, amount);\n",
+            "",
+        ),
+    }
+
+
+def test_replay_fixes_reference_and_openzeppelins_ecdsa_earn_full_marks(banks, module_chain):
+    assert outcome(REPLAY_FIX, banks["reference"], module_chain) == (6, [])
+    assert outcome(REPLAY_FIX, banks["openzeppelin"], module_chain) == (6, [])
+
+
+@pytest.mark.parametrize(
+    ("mistake", "points", "lost"),
+    [
+        (
+            "unfixed",
+            3,
+            [
+                "the replay fails: the voucher pays once and the bank keeps the rest",
+                "the signature's twin cannot be redeemed again",
+            ],
+        ),
+        ("keyed-by-signature", 5, ["the signature's twin cannot be redeemed again"]),
+        (
+            "pays-nobody",
+            2,
+            [
+                "a voucher the signer signed pays once",
+                "the replay fails: the voucher pays once and the bank keeps the rest",
+            ],
+        ),
+    ],
+)
+def test_each_replay_fix_mistake_loses_only_its_checks(banks, module_chain, mistake, points, lost):
+    assert outcome(REPLAY_FIX, banks[mistake], module_chain) == (points, lost)
+
+
 # --- stubs and wrong answers ------------------------------------------------------------------
 
 
@@ -857,6 +1004,7 @@ def test_each_denial_of_service_fix_mistake_loses_only_its_checks(
         (UNCHECKED_FIX, "FixedVendor"),
         (DOS_ATTACK, "Usurper"),
         (DOS_FIX, "FixedKing"),
+        (REPLAY_FIX, "FixedBank"),
     ],
 )
 def test_the_released_stub_and_a_wrong_type_score_zero_without_raising(
