@@ -1,6 +1,6 @@
-"""Checks for lesson 11, security: six levels (re-entrancy, an unprotected initializer,
+"""Checks for lesson 11, security: seven levels (re-entrancy, an unprotected initializer,
 tx.origin phishing, overflow under solc 0.7.6, an unchecked return value, denial of service by
-revert), each with an attack exercise and a fix exercise.
+revert, signature replay), each with an attack exercise and a fix exercise.
 
 The levels are declared here with ``sollab.levels.Level``; the notebook plays them with
 ``lab.level(...)``. An attack is judged by the chain's state after it runs (the level is won or
