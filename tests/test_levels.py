@@ -243,6 +243,31 @@ def test_a_function_attack_gets_the_levels_arguments(level, chain, compiled):
     assert seen[-1][2] == {"secret": 42}
 
 
+def test_a_level_may_play_a_function_attack_its_own_way(level, chain, compiled):
+    calls = []
+
+    def twice(game, attack):  # e.g. once per transaction waiting in a mempool
+        for n in (1, 2):
+            calls.append(n)
+            game.send(attack(game.jar.address, str(game.player), n))
+
+    other = Level(
+        "99-test/jar-twice",
+        "Empty the jar, asked twice",
+        goal="the jar is empty",
+        setup=_setup,
+        won=_won,
+        vulnerable=lambda: compiled["Jar"],
+        reference=lambda: _empty_it,
+        play_function=twice,
+    )
+    try:
+        verdict = other.play(lambda jar, player, n: _empty_it(jar, player) if n == 2 else [], chain)
+    finally:
+        _LEVELS.pop(other.id)
+    assert verdict.won and calls == [1, 2]
+
+
 def test_get_level_finds_declared_levels_and_suggests_close_names(level):
     assert get_level("99-test/jar") is level and sollab.level is get_level
     with pytest.raises(LevelError, match="did you mean '99-test/jar'"):

@@ -111,7 +111,7 @@ class Instance:
             if isinstance(attack, list | tuple):
                 self.send(attack)
             elif callable(attack):  # a function that returns the transactions
-                self.send(_transactions_from(attack, self.level.arguments(self)))
+                self.level.play_function(self, _unfinished_is_one_line(attack))
             else:
                 self.level.use_attacker(self, _artifact(attack, self.level))
         except AttackError:
@@ -183,14 +183,23 @@ def deploy_and_attack(instance: Instance, attacker: Any) -> None:
     contract.attack(value=instance.level.attack_value, sender=player)
 
 
-def _transactions_from(attack: Callable, arguments: tuple) -> Any:
-    try:
-        return attack(*arguments)
-    except NotImplementedError:
-        name = getattr(attack, "__name__", "your function")
-        raise AttackError(
-            f"{name} is not done yet: replace `raise NotImplementedError()` with your code"
-        ) from None
+def _unfinished_is_one_line(attack: Callable) -> Callable:
+    def call(*args: Any) -> Any:
+        try:
+            return attack(*args)
+        except NotImplementedError:
+            name = getattr(attack, "__name__", "your function")
+            raise AttackError(
+                f"{name} is not done yet: replace `raise NotImplementedError()` with your code"
+            ) from None
+
+    return call
+
+
+def send_once(instance: Instance, attack: Callable) -> None:
+    """The usual way a function attack plays: called once with the level's ``arguments``, the
+    transactions it returns sent in order."""
+    instance.send(attack(*instance.level.arguments(instance)))
 
 
 def _artifact(answer: Any, level: Level) -> Any:
@@ -221,6 +230,8 @@ class Level:
       ``deploy_and_attack``).
     - ``arguments(instance) -> tuple``: what a function attack is called with (default the
       target's and the player's addresses); all plain data, so it can cross to a sandbox.
+    - ``play_function(instance, attack)``: how a function attack plays (default ``send_once``;
+      a level with a mempool calls it once per pending transaction, say).
     """
 
     def __init__(
@@ -236,12 +247,14 @@ class Level:
         use_attacker: Callable[[Instance, Any], None] = deploy_and_attack,
         attack_value: int = 0,
         arguments: Callable[[Instance], tuple] | None = None,
+        play_function: Callable[[Instance, Callable], None] = send_once,
     ) -> None:
         self.id, self.title, self.goal = id, title, goal
         self.setup, self.won = setup, won
         self._vulnerable, self._reference = vulnerable, reference
         self.use_attacker, self.attack_value = use_attacker, attack_value
         self.arguments = arguments or _addresses
+        self.play_function = play_function
         _LEVELS[id] = self
 
     def vulnerable(self) -> Any:
