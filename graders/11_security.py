@@ -1,6 +1,6 @@
-"""Checks for lesson 11, security: seven levels (re-entrancy, an unprotected initializer,
+"""Checks for lesson 11, security: eight levels (re-entrancy, an unprotected initializer,
 tx.origin phishing, overflow under solc 0.7.6, an unchecked return value, denial of service by
-revert, signature replay), each with an attack exercise and a fix exercise.
+revert, signature replay, front-running), each with an attack exercise and a fix exercise.
 
 The levels are declared here with ``sollab.levels.Level``; the notebook plays them with
 ``lab.level(...)``. An attack is judged by the chain's state after it runs (the level is won or
@@ -10,11 +10,12 @@ honest users (they must still be served).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 
 import sollab
 from sollab.grading import CheckContext, exercise
-from sollab.levels import Instance, Level
+from sollab.levels import AttackError, Instance, Level
 
 LESSON = "11-security"
 ETHER = 10**18
@@ -1131,4 +1132,200 @@ def _(t):
         lambda: _redeem(t, game.bank, twin, t.bob),
         "the same voucher with its signature's twin (s replaced by n - s) to revert",
         "key what you remember by the nonce, not by the signature's bytes",
+    )
+
+
+# --- level 8: front-running -------------------------------------------------------------------
+
+ANSWER = "correct horse battery staple"
+
+
+def _keccak(data: bytes) -> bytes:
+    from eth_utils import keccak
+
+    return keccak(data)
+
+
+def _calldata(signature: str, types: list[str], values: list) -> str:
+    from eth_abi import encode
+
+    return "0x" + (_keccak(signature.encode())[:4] + encode(types, values)).hex()
+
+
+def commitment(solver: str, answer: str) -> bytes:
+    """keccak256(abi.encodePacked(solver, answer)), as the fixed bounty expects it."""
+    return _keccak(bytes.fromhex(str(solver)[2:]) + answer.encode())
+
+
+def _alices_transactions(game: Instance) -> list[dict]:
+    """What alice sends, in order: solve(answer), or commit then reveal on a commit-reveal
+    bounty."""
+    to = game.bounty.address
+    if "commit" in game.bounty.functions:
+        return [
+            {"to": to, "data": _commit_data(game.chain.alice, ANSWER)},
+            {"to": to, "data": _reveal_data(ANSWER)},
+        ]
+    return [{"to": to, "data": _calldata("solve(string)", ["string"], [ANSWER])}]
+
+
+def _mempool(game: Instance, attack) -> None:
+    """For each transaction alice sends: the player sees it waiting, their transactions are mined
+    first (they pay more gas), then alice's — which still goes in if theirs fail."""
+    for pending in _alices_transactions(game):
+        try:
+            game.send(attack(game.bounty.address, str(game.player), dict(pending)))
+        except AttackError:
+            raise
+        except sollab.LabError as exc:
+            game.error = _line(exc)
+        data = bytes.fromhex(pending["data"][2:])
+        with contextlib.suppress(sollab.LabError):  # it fails if somebody was faster
+            game.chain.send(pending["to"], 0, data=data, sender=game.chain.alice)
+
+
+def _bounty_setup(chain, player, artifact, funds=10 * ETHER):
+    bounty = chain.deploy(artifact, _keccak(ANSWER.encode()), sender=chain.alice)
+    chain.send(bounty, funds, sender=chain.alice)
+    return {"bounty": bounty, "start": {"funds": funds}}
+
+
+def _bounty_won(game: Instance) -> str:
+    if game.gained() < game.start["funds"] - GAS_ALLOWANCE:
+        return f"the bounty's {_eth(game.start['funds'])} did not reach your account"
+    return ""
+
+
+def _copy(bounty: str, player: str, pending: dict) -> list:
+    return [{"to": pending["to"], "data": pending["data"]}]
+
+
+front_running = Level(
+    f"{LESSON}/front-running",
+    "Front-running: win the bounty alice solved",
+    goal="the bounty's 10 ether are yours, though alice found the answer",
+    setup=_bounty_setup,
+    won=_bounty_won,
+    vulnerable=lambda: _given("Bounty"),
+    reference=lambda: _copy,
+    play_function=_mempool,
+)
+
+front_run_attack = exercise(
+    f"{LESSON}/front-running-attack",
+    "Transactions that get in before alice's",
+    submits="function",
+    name="front_run",
+    hints=[
+        "Everything in a pending transaction is public: its calldata contains alice's answer.",
+        "You need not even decode it: send a transaction with the same 'to' and 'data'. Yours "
+        "is mined first, so the bounty pays you.",
+    ],
+)
+
+
+def _play_front_run(t: CheckContext, player):
+    return front_running.play(lambda *args: t.call(*args), t.chain, player=player)
+
+
+@front_run_attack.check("your transactions win the bounty before alice's", points=2)
+def _(t):
+    verdict = _play_front_run(t, t.bob)
+    t.expect(verdict.won, "the level to be won", verdict.reason + _stopped(verdict.instance))
+
+
+@front_run_attack.check("it works for another player", points=1, hidden=True)
+def _(t):
+    verdict = _play_front_run(t, t.carol)
+    t.expect(verdict.won, "the level to be won with carol as the player", verdict.reason)
+
+
+front_run_fix = exercise(
+    f"{LESSON}/front-running-fix",
+    "The bounty, fixed with commit-reveal",
+    contract="FixedBounty",
+    hints=[
+        "Two steps. commit(bytes32) stores keccak256(abi.encodePacked(msg.sender, answer)) for "
+        "msg.sender; reveal(string answer) pays if the caller's commitment matches and the "
+        "answer is right.",
+        "Putting msg.sender into the commitment is what stops the copy: a front-runner who "
+        "copies alice's commitment, or her reveal, matches no commitment of his own.",
+    ],
+)
+
+
+def _send_as(t: CheckContext, game: Instance, who, data: str):
+    return t.chain.send(game.bounty, 0, data=bytes.fromhex(data[2:]), sender=who)
+
+
+def _commit_data(who, answer: str) -> str:
+    return _calldata("commit(bytes32)", ["bytes32"], [commitment(who, answer)])
+
+
+def _reveal_data(answer: str) -> str:
+    return _calldata("reveal(string)", ["string"], [answer])
+
+
+def _step(t: CheckContext, game: Instance, who, data: str, what: str):
+    """One of a solver's transactions that must go through, or a failed check naming it."""
+    try:
+        return _send_as(t, game, who, data)
+    except sollab.LabError as exc:
+        t.expect(False, f"{who.name}'s {what} to succeed", _line(exc))
+
+
+def _commit(t, game, who, answer):
+    return _step(t, game, who, _commit_data(who, answer), f"commit(commitment of {answer!r})")
+
+
+def _reveal(t, game, who, answer):
+    return _step(t, game, who, _reveal_data(answer), f"reveal({answer!r})")
+
+
+@front_run_fix.check("a solver who commits, then reveals the answer, is paid", points=2)
+def _(t):
+    game = _deploy(t, front_running)
+    before = t.chain.balance(t.carol)
+    gas = _commit(t, game, t.carol, ANSWER).gas_used + _reveal(t, game, t.carol, ANSWER).gas_used
+    got = t.chain.balance(t.carol) - before + gas * 10**9
+    t.expect(got == 10 * ETHER, "carol to be paid the bounty's 10 ether", _eth(got))
+
+
+@front_run_fix.check("a wrong answer, or a reveal without a commitment, is refused", points=1)
+def _(t):
+    game = _deploy(t, front_running)
+    _commit(t, game, t.carol, "wrong")
+    t.expect_revert(
+        lambda: _send_as(t, game, t.carol, _reveal_data("wrong")), "reveal('wrong') to revert"
+    )
+    t.expect_revert(
+        lambda: _send_as(t, game, t.dave, _reveal_data(ANSWER)),
+        "reveal(answer) by dave, who committed nothing, to revert",
+    )
+
+
+@front_run_fix.check("the front-runner gets nothing: alice is paid", points=2)
+def _(t):
+    game = _deploy(t, front_running)
+    before = t.chain.balance(t.alice)
+    verdict = game.run(front_running.reference())
+    got = t.chain.balance(t.alice) - before
+    t.expect(
+        not verdict.won and got > 9 * ETHER,
+        "alice to win her own bounty when bob copies each of her transactions first",
+        f"alice gained {_eth(got)}; " + ("bob won the bounty" if verdict.won else verdict.reason),
+        "put msg.sender into the commitment",
+    )
+
+
+@front_run_fix.check("once someone has won, later reveals are refused", points=1, hidden=True)
+def _(t):
+    game = _deploy(t, front_running)
+    _commit(t, game, t.carol, ANSWER)
+    _commit(t, game, t.dave, ANSWER)
+    _reveal(t, game, t.carol, ANSWER)
+    t.chain.send(game.bounty, ETHER, sender=t.frank)  # a late donation
+    t.expect_revert(
+        lambda: _send_as(t, game, t.dave, _reveal_data(ANSWER)),
+        "dave's reveal after carol won to revert",
     )

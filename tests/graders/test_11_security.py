@@ -42,6 +42,7 @@ def unfixed(given: str, fixed: str):
         "unchecked-return",
         "denial-of-service",
         "signature-replay",
+        "front-running",
     ],
 )
 def test_the_levels_reference_attack_wins_and_a_fresh_level_is_not_won(name, module_chain):
@@ -59,6 +60,7 @@ FIXES = [
     ("unchecked-return", "FixedVendor"),
     ("denial-of-service", "FixedKing"),
     ("signature-replay", "FixedBank"),
+    ("front-running", "FixedBounty"),
 ]
 
 
@@ -989,6 +991,94 @@ def test_each_replay_fix_mistake_loses_only_its_checks(banks, module_chain, mist
     assert outcome(REPLAY_FIX, banks[mistake], module_chain) == (points, lost)
 
 
+# --- front-running ---------------------------------------------------------------------------
+
+
+def front_run_decoded(bounty, player, pending):
+    """Written another way: decode alice's answer from her calldata and call solve() by name."""
+    from eth_abi import decode
+
+    data = bytes.fromhex(pending["data"][2:])
+    if data[:4].hex() != "76fe1e92":  # solve(string): nothing to steal in anything else
+        return []
+    (answer,) = decode(["string"], data[4:])
+    return [{"to": bounty, "function": "solve", "args": [answer]}]
+
+
+def guess(bounty, player, pending):
+    return [{"to": bounty, "function": "solve", "args": ["hunter2"]}]
+
+
+FRONT_ATTACK, FRONT_FIX = ex("front-running-attack"), ex("front-running-fix")
+
+
+def test_the_solve_selector_in_the_decoding_answer_is_right():
+    from eth_utils import keccak
+
+    assert keccak(text="solve(string)")[:4].hex() == "76fe1e92"
+
+
+def test_front_running_attacks_reference_and_a_decoding_one_earn_full_marks(module_chain):
+    assert outcome(FRONT_ATTACK, level("front-running").reference(), module_chain) == (3, [])
+    assert outcome(FRONT_ATTACK, front_run_decoded, module_chain) == (3, [])
+
+
+@pytest.mark.parametrize("answer", [nothing, guess, stub, not_a_list])
+def test_a_do_nothing_guessing_or_malformed_front_run_scores_zero(module_chain, answer):
+    no_crash(FRONT_ATTACK, answer, module_chain)
+
+
+@pytest.fixture(scope="module")
+def bounties():
+    return {
+        "reference": from_file("solutions", LESSON, "FixedBounty"),
+        "unfixed": unfixed("Bounty", "FixedBounty"),
+        "commit-not-checked": variant(
+            LESSON,
+            "FixedBounty",
+            "revert NotCommitted(msg.sender);",
+            "// the commitment is looked at, and then ignored",
+        ),
+        "pays-twice": variant(
+            LESSON,
+            "FixedBounty",
+            "        if (winner != address(0)) revert AlreadySolved(winner);\n",
+            "",
+        ),
+    }
+
+
+def test_the_commit_reveal_fix_earns_full_marks(bounties, module_chain):
+    assert outcome(FRONT_FIX, bounties["reference"], module_chain) == (6, [])
+
+
+@pytest.mark.parametrize(
+    ("mistake", "points", "lost"),
+    [
+        (
+            "commit-not-checked",
+            3,
+            [
+                "a wrong answer, or a reveal without a commitment, is refused",
+                "the front-runner gets nothing: alice is paid",
+            ],
+        ),
+        ("pays-twice", 5, ["once someone has won, later reveals are refused"]),
+    ],
+)
+def test_each_front_running_fix_mistake_loses_only_its_checks(
+    bounties, module_chain, mistake, points, lost
+):
+    assert outcome(FRONT_FIX, bounties[mistake], module_chain) == (points, lost)
+
+
+def test_the_unfixed_bounty_scores_zero_and_says_commit_failed(bounties, module_chain):
+    result = no_crash(FRONT_FIX, bounties["unfixed"], module_chain)
+    assert "carol's commit(commitment of 'correct horse battery staple') to succeed" in (
+        result.results[0].message
+    )
+
+
 # --- stubs and wrong answers ------------------------------------------------------------------
 
 
@@ -1005,6 +1095,7 @@ def test_each_replay_fix_mistake_loses_only_its_checks(banks, module_chain, mist
         (DOS_ATTACK, "Usurper"),
         (DOS_FIX, "FixedKing"),
         (REPLAY_FIX, "FixedBank"),
+        (FRONT_FIX, "FixedBounty"),
     ],
 )
 def test_the_released_stub_and_a_wrong_type_score_zero_without_raising(
