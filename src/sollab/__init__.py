@@ -51,6 +51,7 @@ from .errors import (
 from .gas import gas_chart, gas_report
 from .grading import check, grade, hint
 from .inspect import disassemble, storage
+from .levels import get_level as level
 from .paths import lab_root as _lab_root
 from .testing import emitted, reverts
 from .trace import Trace, diff, trace
@@ -184,6 +185,7 @@ __all__ = [
     "get_chain",
     "grade",
     "hint",
+    "level",
     "load_ipython_extension",
     "reset",
     "reverts",
