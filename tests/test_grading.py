@@ -226,6 +226,23 @@ def test_expect_revert_fails_with_the_learners_message_when_it_goes_through(coun
         assert went_through.message == "expected increment() to revert; got it went through"
 
 
+def test_a_check_failing_inside_expect_revert_keeps_its_own_message(counter_artifact):
+    """Does a CheckFailed raised by the action itself (a helper's t.expect) reach the report as
+    it is, not as "it went through"?"""
+    with fresh_registry():
+        ex = exercise("99-test/inner", "inner", contract="Counter")
+
+        @ex.check("the helper's own expectation", points=1)
+        def _(t):
+            def action():
+                t.expect(False, "a helper's condition", "it did not hold")
+
+            t.expect_revert(action, "something to revert")
+
+        (result,) = lab.grade("99-test/inner", counter_artifact, quiet=True).results
+        assert result.message == "expected a helper's condition; got it did not hold"
+
+
 def test_exercise_declarations_are_checked():
     with fresh_registry():
         with pytest.raises(GradingError, match="must look like"):

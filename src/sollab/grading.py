@@ -259,12 +259,13 @@ class CheckContext:
 
     def expect_revert(self, action: Callable[[], Any], expected: str, hint: str = "") -> None:
         """Fail the check with ``expected`` (and ``hint``) unless ``action()`` reverts."""
+        from .errors import RevertExpectationFailed
         from .testing import reverts
 
         try:
             with reverts():
                 action()
-        except AssertionError:  # it went through
+        except RevertExpectationFailed:  # it went through (a CheckFailed inside is its own)
             raise CheckFailed(expected, "it went through", hint) from None
 
     def emitted(self, *args: Any, **kwargs: Any):
