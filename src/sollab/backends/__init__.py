@@ -1,7 +1,8 @@
 """The chain's backend seam: the small set of verbs ``sollab.chain.Chain`` needs from an EVM.
 
 Lessons, graders and the CLI only ever see ``Chain``; a backend owns the EVM behind it.
-``SOLLAB_BACKEND`` picks one (today only ``pyevm``: eth-tester + py-evm).
+``SOLLAB_BACKEND`` picks one (today only ``pyevm``: eth-tester + py-evm). ``revm`` is a known
+name that is refused with the reason: pyrevm 0.3.7 cannot give py-evm's gas (benchmarks/REVM.md).
 """
 
 from __future__ import annotations
@@ -105,12 +106,21 @@ class ChainBackend(Protocol):
     def web3_provider(self, check: Callable[[dict], None], gas_cap: int) -> object: ...
 
 
+REVM_UNAVAILABLE = (
+    "the revm backend is not available: pyrevm 0.3.7 keeps storage warm between transactions, "
+    "has no Prague rules and ignores the base fee, so gas and balances would differ from the "
+    "lab's py-evm chain (see benchmarks/REVM.md); unset SOLLAB_BACKEND or set it to pyevm"
+)
+
+
 def make_backend(name: str | None = None) -> ChainBackend:
-    name = name or os.environ.get("SOLLAB_BACKEND", "pyevm")
+    from ..errors import ChainError
+
+    name = (name or os.environ.get("SOLLAB_BACKEND") or "pyevm").strip().lower()
     if name == "pyevm":
         from .pyevm import PyEvmBackend
 
         return PyEvmBackend()
-    from ..errors import ChainError
-
+    if name == "revm":
+        raise ChainError(REVM_UNAVAILABLE)
     raise ChainError(f"unknown chain backend {name!r}: set SOLLAB_BACKEND=pyevm (or unset it)")
