@@ -1,8 +1,8 @@
 """The chain's backend seam: the small set of verbs ``sollab.chain.Chain`` needs from an EVM.
 
 Lessons, graders and the CLI only ever see ``Chain``; a backend owns the EVM behind it.
-``SOLLAB_BACKEND`` picks one (today only ``pyevm``: eth-tester + py-evm). ``revm`` is a known
-name that is refused with the reason: pyrevm 0.3.7 cannot give py-evm's gas (benchmarks/REVM.md).
+``SOLLAB_BACKEND`` picks one: ``pyevm`` (eth-tester + py-evm, the default) or ``revm`` (pyrevm,
+with py-evm's results; step traces re-run on py-evm; see backends/revm.py).
 """
 
 from __future__ import annotations
@@ -106,11 +106,7 @@ class ChainBackend(Protocol):
     def web3_provider(self, check: Callable[[dict], None], gas_cap: int) -> object: ...
 
 
-REVM_UNAVAILABLE = (
-    "the revm backend is not available: pyrevm 0.3.7 keeps storage warm between transactions, "
-    "has no Prague rules and ignores the base fee, so gas and balances would differ from the "
-    "lab's py-evm chain (see benchmarks/REVM.md); unset SOLLAB_BACKEND or set it to pyevm"
-)
+BACKENDS = ("pyevm", "revm")
 
 
 def make_backend(name: str | None = None) -> ChainBackend:
@@ -122,5 +118,14 @@ def make_backend(name: str | None = None) -> ChainBackend:
 
         return PyEvmBackend()
     if name == "revm":
-        raise ChainError(REVM_UNAVAILABLE)
-    raise ChainError(f"unknown chain backend {name!r}: set SOLLAB_BACKEND=pyevm (or unset it)")
+        try:
+            from .revm import RevmBackend
+        except ImportError:
+            raise ChainError(
+                "SOLLAB_BACKEND=revm needs pyrevm, which is not installed: "
+                "pip install pyrevm==0.3.7 (or unset SOLLAB_BACKEND)"
+            ) from None
+        return RevmBackend()
+    raise ChainError(
+        f"unknown chain backend {name!r}: set SOLLAB_BACKEND to pyevm or revm (or unset it)"
+    )
