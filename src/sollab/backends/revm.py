@@ -42,6 +42,7 @@ GAS_PRICE = 10**9  # what eth-tester's transactions pay: max fee and priority fe
 COINBASE = "0x" + "00" * 20
 CHAIN_ID = 131277322940537  # eth-tester's
 ELASTICITY, BASE_FEE_DENOMINATOR = 2, 8
+EMPTY_CODE_HASH = keccak(b"")
 
 _STORAGE_CHANGE = re.compile(r"StorageChange \{ address: (0x[0-9a-f]{40}), key: (\d+)")
 _DESTROYED = re.compile(r"AccountDestroyed \{ address: (0x[0-9a-f]{40})")
@@ -212,7 +213,7 @@ class RevmBackend:
                     raise ChainError(f"the chain rejected the transaction: {error}") from None
             result = evm.result
             infos = {
-                _key(a): (i.balance, i.nonce, bytes(i.code or b""))
+                _key(a): (i.balance, i.nonce, self._code_of(_key(a), i))
                 for a, i in evm.journal_state.items()
             }
             journal = evm.journal_str
@@ -250,6 +251,19 @@ class RevmBackend:
             execution.output = bytes.fromhex(found.group(1)) if found else b""
         return execution, infos, values, destroyed
 
+    def _code_of(self, address: str, info) -> bytes:
+        """An account's code as deployed: revm hands back its analysed code, zero-padded."""
+        known = self._state.get(address)
+        if known is not None and known[2]:
+            return known[2]  # code never changes once deployed
+        if bytes(info.code_hash or b"") in (EMPTY_CODE_HASH, b"\x00" * 32):
+            return b""
+        padded = bytes(info.code or b"")
+        for end in range(len(padded), max(len(padded) - 66, -1), -1):
+            if keccak(padded[:end]) == info.code_hash:
+                return padded[:end]
+        raise ChainError(f"revm gave code for {address} that does not match its code hash")
+
     def accounts(self) -> list[tuple[str, bytes]]:
         return list(self._accounts_keys)
 
@@ -257,20 +271,13 @@ class RevmBackend:
         sender = _key(tx["from"])
         if sender not in {_key(a) for a, _ in self._accounts_keys}:
             raise ChainError(f"{tx['from']} is not one of the chain's accounts: it cannot sign")
-        gas, value = tx["gas"], tx.get("value", 0)
-        if gas > self.gas_limit:
-            raise ChainError(
-                f"the chain rejected the transaction: gas {gas:,} is over the block gas limit "
-                f"{self.gas_limit:,}"
-            )
-        balance, nonce, code = self._state.get(sender, (0, 0, b""))
-        upfront = gas * GAS_PRICE
-        if balance < upfront + value:
-            raise ChainError(
-                f"the chain rejected the transaction: the sender has {balance} wei, less than "
-                f"the {upfront + value} wei of gas limit * gas price + value"
-            )
+        gas = tx["gas"]
         block = self._pending()
+        balance, nonce, code = self._state.get(sender, (0, 0, b""))
+        problem = self._refusal(tx, balance, GAS_PRICE, block)
+        if problem:
+            raise ChainError(f"the chain rejected the transaction: {problem}")
+        upfront = gas * GAS_PRICE
         # The whole gas limit is held back while the transaction runs, as py-evm does.
         self._evm.insert_account_info(
             sender,
@@ -308,15 +315,40 @@ class RevmBackend:
             execution.frame = self._failing_frame(tx, block.number - 1)
         return execution
 
+    def _refusal(self, tx: dict, balance: int, price: int, block: _Block | None) -> str:
+        """Why py-evm would refuse ``tx`` before running it, in py-evm's words ("" if not)."""
+        gas, value = tx["gas"], tx.get("value", 0)
+        if block is not None and price < block.base_fee:
+            return (
+                f"Sender's max fee per gas ({price}) is lower than block's base fee per gas "
+                f"({block.base_fee})"
+            )
+        if balance < gas * price:
+            sender = bytes.fromhex(tx["from"][2:])
+            return (
+                f"Sender {sender!r} cannot afford txn gas {gas * price} with account balance "
+                f"{balance}"
+            )
+        if balance < gas * price + value:
+            return (
+                "Sender does not have enough balance to cover transaction value and gas "
+                f" (has {balance}, needs {gas * price + value})"
+            )
+        if gas > self.gas_limit:  # py-evm checks this for transactions only; revm for calls too
+            return (
+                f"Transaction exceeds gas limit: using {gas}, bringing total to {gas}, "
+                f"but limit is {self.gas_limit}"
+            )
+        return ""
+
     def call(self, tx: dict) -> Execution:
         """Run ``tx`` on the latest block's state, then forget it (gas price and base fee 0)."""
         latest = self._latest
         view = _Block(latest.number, latest.timestamp, 0)
-        if tx["gas"] > self.gas_limit:
-            raise ChainError(
-                f"the chain rejected the call: gas {tx['gas']:,} is over the block gas limit "
-                f"{self.gas_limit:,}"
-            )
+        balance = self._state.get(_key(tx["from"]), (0, 0, b""))[0]
+        problem = self._refusal(tx, balance, 0, None)
+        if problem:
+            raise ChainError(f"the chain rejected the call: {problem}")
         try:
             execution, *_ = self._run(tx, view, gas_price=0)
         except ChainError as exc:
