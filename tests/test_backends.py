@@ -112,12 +112,32 @@ def test_an_unknown_backend_is_named_with_the_fix(monkeypatch):
         Chain()
 
 
-def test_web3_and_the_node_say_they_need_pyevm():
-    chain = Chain(backend="revm")
-    with pytest.raises(ChainError, match=r"chain.w3 .* pyevm backend only"):
-        chain.w3  # noqa: B018
-    with pytest.raises(ChainError, match=r"JSON-RPC runs on the pyevm backend only"):
-        chain.serve(port=0)
+def test_web3_moves_a_revm_chain_to_pyevm_with_its_history(playground):
+    """chain.w3 drives eth-tester: a revm chain replays its history on py-evm and stays there."""
+    chains = {b: Chain(backend=b) for b in ("pyevm", "revm")}
+    seen = {}
+    for backend, chain in chains.items():
+        pg = chain.deploy(playground)
+        pg.add(5)
+        snap = chain.snapshot()
+        pg.add(6)
+        chain.time_travel(to=FAR)
+        chain.set_balance(chain.accounts[2], 7)
+        w3 = chain.w3
+        block = w3.eth.get_block("latest")
+        before_revert = (w3.eth.get_balance(chain.accounts[0]), block["number"], pg.total())
+        chain.revert(snap)  # a snapshot taken before the move still works after it
+        pg.add(1)
+        seen[backend] = (
+            before_revert,
+            block["timestamp"],
+            w3.eth.get_storage_at(pg.address, 2),
+            w3.eth.get_block(chain.block_number)["gasUsed"],
+            chain.balance(chain.accounts[0]),
+            pg.total(),
+        )
+    assert seen["revm"] == seen["pyevm"]
+    assert chains["revm"]._backend._inner._fallback is not None
 
 
 # --- differential: the same story on both backends ---

@@ -19,8 +19,10 @@ like the lab's py-evm chain:
 What it cannot do, it does on py-evm: step traces and the failing frame's program counter are
 found by running the transaction again on a py-evm copy of the state. Inside the EVM,
 ``block.basefee`` and ``tx.gasprice`` read 0 (pyrevm sets both to 0), ``blockhash`` gives revm's
-stand-in hashes, and ``block.prevrandao`` is random per block as on eth-tester. ``Chain.w3`` and
-``sollab node`` need the pyevm backend.
+stand-in hashes, and ``block.prevrandao`` is random per block as on eth-tester.
+
+``Chain.w3`` and ``sollab node`` drive eth-tester's own API: their first use replays the
+chain's history on py-evm and the chain runs there from then on (``RevmBackend._move``).
 """
 
 from __future__ import annotations
@@ -48,8 +50,6 @@ _STORAGE_CHANGE = re.compile(r"StorageChange \{ address: (0x[0-9a-f]{40}), key: 
 _DESTROYED = re.compile(r"AccountDestroyed \{ address: (0x[0-9a-f]{40})")
 _OUTPUT = re.compile(r"output: 0x([0-9a-fA-F]*)")
 _HALT = re.compile(r"Halt \{ reason: ([A-Za-z]+)")
-
-NEEDS_PYEVM = "{what} runs on the pyevm backend only: unset SOLLAB_BACKEND (or set it to pyevm)"
 
 
 @dataclass
@@ -88,6 +88,19 @@ def _error_kind(text: str) -> str:
     return reason
 
 
+def _or_pyevm(method: Callable) -> Callable:
+    """Once the chain has moved to py-evm (for web3 or the node), the method runs there."""
+
+    def delegated(self, *args, **kwargs):
+        if self._fallback is not None:
+            return getattr(self._fallback, method.__name__)(*args, **kwargs)
+        return method(self, *args, **kwargs)
+
+    delegated.__name__ = method.__name__
+    delegated.__doc__ = method.__doc__
+    return delegated
+
+
 class RevmBackend:
     name = "revm"
 
@@ -115,8 +128,11 @@ class RevmBackend:
             info = (genesis_chain.balance(address), 0, b"")
             self._write_account(_key(address), info)
         self._snapshots: dict[int, int] = {}
-        self._snapshot_ids = itertools.count(1)
-        self._replica = None  # a py-evm copy of the state, made when a trace needs one
+        self._snapshot_ids = itertools.count()  # numbered as eth-tester numbers them
+        # Everything that changed the chain, in order, so that py-evm can replay it when the
+        # chain moves there (web3 and the node drive eth-tester itself).
+        self._log: list[tuple] = []
+        self._fallback = None  # the PyEvmBackend the chain moved to, if it did
 
     # -- state, kept in revm's database and mirrored here --
 
@@ -264,9 +280,11 @@ class RevmBackend:
                 return padded[:end]
         raise ChainError(f"revm gave code for {address} that does not match its code hash")
 
+    @_or_pyevm
     def accounts(self) -> list[tuple[str, bytes]]:
         return list(self._accounts_keys)
 
+    @_or_pyevm
     def transact(self, tx: dict) -> Execution:
         sender = _key(tx["from"])
         if sender not in {_key(a) for a, _ in self._accounts_keys}:
@@ -307,6 +325,7 @@ class RevmBackend:
             self._change(block, ("slot", address, slot), new)
         block.gas_used, block.transactions = execution.gas_used, 1
         self._mine(block)
+        self._log.append(("transact", dict(tx), block.timestamp))
         execution.block_number = block.number
         execution.tx_hash = keccak(
             b"sollab-revm" + block.number.to_bytes(32, "big") + sender.encode() + bytes(tx["data"])
@@ -341,6 +360,7 @@ class RevmBackend:
             )
         return ""
 
+    @_or_pyevm
     def call(self, tx: dict) -> Execution:
         """Run ``tx`` on the latest block's state, then forget it (gas price and base fee 0)."""
         latest = self._latest
@@ -422,6 +442,7 @@ class RevmBackend:
         py-evm: revm does not say where an execution failed."""
         return self.replay_trail(tx, block_number)
 
+    @_or_pyevm
     def replay_trail(self, tx: dict, block_number: int | None) -> Frame | None:
         from .pyevm import _failing_computation, _frame_of, _Trail
 
@@ -437,6 +458,7 @@ class RevmBackend:
         recent = tuple(trail.trails.get(id(failing), ()))
         return Frame(frame.address, frame.pc, frame.is_create, frame.depth, recent)
 
+    @_or_pyevm
     def trace(
         self, tx: dict, block_number: int | None, max_steps: int
     ) -> tuple[Execution | None, list[RawStep]]:
@@ -483,31 +505,40 @@ class RevmBackend:
         current = self._storage.get(address, {}).get(slot, 0)
         return self._value_after(("slot", address, slot), current, block)
 
+    @_or_pyevm
     def balance(self, address: str, block: int | None = None) -> int:
         return self.account_at(address, block)[0]
 
+    @_or_pyevm
     def set_balance(self, address: str, wei: int) -> None:
         key = _key(address)
         block = self._pending()
         _, nonce, code = self._state.get(key, (0, 0, b""))
         self._change(block, ("account", key), (wei, nonce, code))
         self._mine(block)
+        self._log.append(("set_balance", address, wei, block.timestamp))
 
+    @_or_pyevm
     def code(self, address: str) -> bytes:
         return self._state.get(_key(address), (0, 0, b""))[2]
 
+    @_or_pyevm
     def nonce(self, address: str) -> int:
         return self._state.get(_key(address), (0, 0, b""))[1]
 
+    @_or_pyevm
     def storage_at(self, address: str, slot: int, block: int | None = None) -> int:
         return self._storage_after(_key(address), slot, block)
 
+    @_or_pyevm
     def block_number(self) -> int:
         return self._latest.number
 
+    @_or_pyevm
     def pending_timestamp(self) -> int:
         return self._pending_timestamp
 
+    @_or_pyevm
     def time_travel(self, timestamp: int) -> None:
         """As eth-tester does it: a block is mined at ``timestamp - 1``, so the next one (the
         next transaction's) gets ``timestamp``."""
@@ -520,19 +551,26 @@ class RevmBackend:
             block = self._pending()
             block.timestamp = timestamp - 1
             self._mine(block)
+            self._log.append(("mine", block.timestamp))
             self._pending_timestamp = max(timestamp, int(time.time()))
 
+    @_or_pyevm
     def mine(self, blocks: int) -> None:
         for _ in range(blocks):
-            self._mine(self._pending())
+            block = self._pending()
+            self._mine(block)
+            self._log.append(("mine", block.timestamp))
 
+    @_or_pyevm
     def snapshot(self) -> object:
         if self._latest.transactions:  # as the pyevm backend does
             self.mine(1)
         snapshot_id = next(self._snapshot_ids)
         self._snapshots[snapshot_id] = self._latest.number
+        self._log.append(("snapshot", snapshot_id))
         return snapshot_id
 
+    @_or_pyevm
     def revert(self, snapshot: object) -> None:
         number = self._snapshots.get(snapshot) if isinstance(snapshot, int) else None
         if number is None or number > self._latest.number:
@@ -540,13 +578,64 @@ class RevmBackend:
         while self._latest.number > number:
             self._undo(self._blocks.pop())
         self._pending_timestamp = max(self._latest.timestamp + 1, int(time.time()))
+        self._log.append(("revert", snapshot))
 
     def web3_provider(self, check: Callable[[dict], None], gas_cap: int) -> object:
-        raise ChainError(NEEDS_PYEVM.format(what="chain.w3 (web3 on the lab's chain)"))
+        """web3 drives eth-tester itself: the chain moves to py-evm for good (see _move)."""
+        return self._move().web3_provider(check, gas_cap)
 
     @property
     def tester(self):
-        raise ChainError(NEEDS_PYEVM.format(what="serving the chain over JSON-RPC"))
+        """eth-tester, for ``sollab node``: the chain moves to py-evm for good (see _move)."""
+        return self._move().tester
+
+    def _move(self):
+        """Replay everything this chain did on a py-evm chain and run on it from now on.
+
+        web3 (``Chain.w3``) and the JSON-RPC node drive eth-tester's API, which revm cannot
+        serve; so the first use of either replays the chain's history on py-evm (at py-evm's
+        speed, once), block by block with the same timestamps, and from then on every verb runs
+        there. The state, blocks, balances and snapshots are the same; transaction hashes of
+        transactions sent before the move are not (revm's are stand-ins)."""
+        if self._fallback is not None:
+            return self._fallback
+        from eth_tester import EthereumTester, PyEVMBackend
+
+        from .pyevm import PyEvmBackend
+
+        # A py-evm chain with this chain's genesis timestamp, so every block can keep its own.
+        genesis = PyEVMBackend.generate_genesis_params(
+            overrides={"timestamp": self._blocks[0].timestamp}
+        )
+        replica = PyEvmBackend.__new__(PyEvmBackend)
+        replica.tester = EthereumTester(PyEVMBackend(genesis_parameters=genesis))
+        replica._backend = replica.tester.backend
+        chain = replica._chain
+
+        def at(timestamp: int) -> None:  # the next block's timestamp
+            chain.header = chain.header.copy(timestamp=timestamp)
+
+        snapshots: dict[int, object] = {}
+        for entry in self._log:
+            kind = entry[0]
+            if kind == "transact":
+                at(entry[2])
+                replica.transact(entry[1])
+            elif kind == "set_balance":
+                at(entry[3])
+                replica.set_balance(entry[1], entry[2])
+            elif kind == "mine":
+                at(entry[1])
+                replica.tester.mine_blocks(1)
+            elif kind == "snapshot":
+                snapshots[entry[1]] = replica.tester.take_snapshot()
+            elif kind == "revert":
+                replica.revert(snapshots[entry[1]])
+        at(self._pending_timestamp)
+        if snapshots and any(k != v for k, v in snapshots.items()):
+            raise ChainError("moving the chain to py-evm numbered its snapshots differently")
+        self._fallback = replica
+        return replica
 
 
 def _key(address: str) -> str:
