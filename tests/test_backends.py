@@ -8,6 +8,8 @@ lab shows: receipts (gas, status, block, events, contract addresses), return val
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -138,6 +140,24 @@ def test_web3_moves_a_revm_chain_to_pyevm_with_its_history(playground):
         )
     assert seen["revm"] == seen["pyevm"]
     assert chains["revm"]._backend._inner._fallback is not None
+
+
+@pytest.mark.slow
+def test_the_chain_tests_pass_on_revm(repo):
+    """tests/test_chain.py, every behaviour of the lab's chain, again on the revm backend (all
+    but the repr test, which names the default backend)."""
+    args = ["-q", "-p", "no:cacheprovider", "tests/test_chain.py"]
+    args += ["--deselect", "tests/test_chain.py::test_chain_repr"]
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", *args],
+        env=dict(os.environ, SOLLAB_BACKEND="revm"),
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stdout[-4000:]
+    assert " passed" in done.stdout and "failed" not in done.stdout
 
 
 # --- differential: the same story on both backends ---

@@ -27,12 +27,14 @@ chain's history on py-evm and the chain runs there from then on (``RevmBackend._
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import os
 import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import pyrevm
 from eth_utils import keccak, to_checksum_address
@@ -132,6 +134,7 @@ class RevmBackend:
         # Everything that changed the chain, in order, so that py-evm can replay it when the
         # chain moves there (web3 and the node drive eth-tester itself).
         self._log: list[tuple] = []
+        self._tx_ids = itertools.count()
         self._fallback = None  # the PyEvmBackend the chain moved to, if it did
 
     # -- state, kept in revm's database and mirrored here --
@@ -207,8 +210,9 @@ class RevmBackend:
 
     # -- running code --
 
-    def _run(self, tx: dict, block: _Block, gas_price: int) -> tuple:
-        """Run ``tx`` in a revm checkpoint and undo it; (execution, infos, slots, destroyed)."""
+    def _run(self, tx: dict, block: _Block, gas_price: int, collect: bool = True) -> tuple:
+        """Run ``tx`` in a revm checkpoint and undo it; (execution, infos, slots, destroyed),
+        the last three empty unless ``collect`` (a call needs only the execution)."""
         evm = self._evm
         evm.set_block_env(self._block_env(block))
         sender, to = _key(tx["from"]), _key(tx["to"]) if tx.get("to") else None
@@ -228,14 +232,17 @@ class RevmBackend:
                 if error.startswith("Transaction(") or evm.result is None:
                     raise ChainError(f"the chain rejected the transaction: {error}") from None
             result = evm.result
-            infos = {
-                _key(a): (i.balance, i.nonce, self._code_of(_key(a), i))
-                for a, i in evm.journal_state.items()
-            }
-            journal = evm.journal_str
-            slots = {(a, int(k)) for a, k in _STORAGE_CHANGE.findall(journal)}
-            values = {(a, k): evm.storage(a, k) for a, k in slots}
-            destroyed = set(_DESTROYED.findall(journal))
+            infos, values, destroyed = {}, {}, set()
+            if collect or to is None:  # a create's code is read back from the journal
+                infos = {
+                    _key(a): (i.balance, i.nonce, self._code_of(_key(a), i))
+                    for a, i in evm.journal_state.items()
+                }
+            if collect:
+                journal = evm.journal_str
+                slots = {(a, int(k)) for a, k in _STORAGE_CHANGE.findall(journal)}
+                values = {(a, k): evm.storage(a, k) for a, k in slots}
+                destroyed = set(_DESTROYED.findall(journal))
         finally:
             evm.revert(checkpoint)
         floor = calldata_floor(data)
@@ -248,13 +255,13 @@ class RevmBackend:
         )
         if error is None:
             if to is None:
-                execution.contract_address = to_checksum_address(output)
+                execution.contract_address = _checksummed(output)
                 execution.output = infos.get(_key(output), (0, 0, b""))[2]
             else:
                 execution.output = bytes(output)
             execution.logs = [
                 Log(
-                    address=to_checksum_address(log.address),
+                    address=_checksummed(log.address),
                     topics=[bytes.fromhex(t[2:]) for t in log.topics],
                     data=bytes(log.data[1]),
                 )
@@ -327,9 +334,10 @@ class RevmBackend:
         self._mine(block)
         self._log.append(("transact", dict(tx), block.timestamp))
         execution.block_number = block.number
-        execution.tx_hash = keccak(
-            b"sollab-revm" + block.number.to_bytes(32, "big") + sender.encode() + bytes(tx["data"])
-        )
+        # A stand-in (revm signs nothing): unique on this chain, not the signed transaction's.
+        execution.tx_hash = hashlib.blake2b(
+            b"%d/%d/%s" % (block.number, next(self._tx_ids), sender.encode()), digest_size=32
+        ).digest()
         if not execution.success and execution.error != "out_of_gas":
             execution.frame = self._failing_frame(tx, block.number - 1)
         return execution
@@ -370,7 +378,7 @@ class RevmBackend:
         if problem:
             raise ChainError(f"the chain rejected the call: {problem}")
         try:
-            execution, *_ = self._run(tx, view, gas_price=0)
+            execution, *_ = self._run(tx, view, gas_price=0, collect=False)
         except ChainError as exc:
             raise ChainError(str(exc).replace("transaction", "call", 1)) from None
         if not execution.success and execution.error != "out_of_gas":
@@ -636,6 +644,11 @@ class RevmBackend:
             raise ChainError("moving the chain to py-evm numbered its snapshots differently")
         self._fallback = replica
         return replica
+
+
+@lru_cache(maxsize=4096)
+def _checksummed(address: str) -> str:
+    return to_checksum_address(address)
 
 
 def _key(address: str) -> str:
