@@ -61,6 +61,7 @@ class _Block:
     base_fee: int
     gas_used: int = 0
     transactions: int = 0
+    prevrandao: bytes = field(default_factory=lambda: os.urandom(32))  # as eth-tester: random
     # what this block changed, each key's value before it: ("account", a) -> (balance, nonce,
     # code) or None (did not exist); ("slot", a, slot) -> value
     undo: dict[tuple, object] = field(default_factory=dict)
@@ -136,6 +137,7 @@ class RevmBackend:
         self._log: list[tuple] = []
         self._tx_ids = itertools.count()
         self._fallback = None  # the PyEvmBackend the chain moved to, if it did
+        self._block_env_key: tuple | None = None
 
     # -- state, kept in revm's database and mirrored here --
 
@@ -198,15 +200,21 @@ class RevmBackend:
         self._blocks.append(block)
         self._pending_timestamp = max(block.timestamp + 1, int(time.time()))
 
-    def _block_env(self, block: _Block):
-        return self._pyrevm.BlockEnv(
-            number=block.number,
-            coinbase=COINBASE,
-            timestamp=block.timestamp,
-            prevrandao=os.urandom(32),
-            basefee=block.base_fee,
-            gas_limit=self.gas_limit,
+    def _set_block_env(self, block: _Block) -> None:
+        key = (block.number, block.timestamp, block.prevrandao)
+        if key == self._block_env_key:
+            return
+        self._evm.set_block_env(
+            self._pyrevm.BlockEnv(
+                number=block.number,
+                coinbase=COINBASE,
+                timestamp=block.timestamp,
+                prevrandao=block.prevrandao,
+                basefee=block.base_fee,
+                gas_limit=self.gas_limit,
+            )
         )
+        self._block_env_key = key
 
     # -- running code --
 
@@ -214,7 +222,7 @@ class RevmBackend:
         """Run ``tx`` in a revm checkpoint and undo it; (execution, infos, slots, destroyed),
         the last three empty unless ``collect`` (a call needs only the execution)."""
         evm = self._evm
-        evm.set_block_env(self._block_env(block))
+        self._set_block_env(block)
         sender, to = _key(tx["from"]), _key(tx["to"]) if tx.get("to") else None
         data, value, gas = tx.get("data", b""), tx.get("value", 0), tx["gas"]
         checkpoint = evm.snapshot()
@@ -372,7 +380,7 @@ class RevmBackend:
     def call(self, tx: dict) -> Execution:
         """Run ``tx`` on the latest block's state, then forget it (gas price and base fee 0)."""
         latest = self._latest
-        view = _Block(latest.number, latest.timestamp, 0)
+        view = _Block(latest.number, latest.timestamp, 0, prevrandao=latest.prevrandao)
         balance = self._state.get(_key(tx["from"]), (0, 0, b""))[0]
         problem = self._refusal(tx, balance, 0, None)
         if problem:
