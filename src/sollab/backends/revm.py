@@ -127,9 +127,14 @@ class RevmBackend:
         )
         self._state: dict[str, tuple[int, int, bytes]] = {}  # address -> (balance, nonce, code)
         self._storage: dict[str, dict[int, int]] = {}  # address -> slot -> value (non-zero)
+        self._genesis_infos: dict[str, tuple[int, int, bytes]] = {}
         for address, _ in self._accounts_keys:
             info = (genesis_chain.balance(address), 0, b"")
+            self._genesis_infos[_key(address)] = info
             self._write_account(_key(address), info)
+        # py-evm at genesis: each replay for a trace or a failing frame writes the state it needs
+        # into a state of its own (the chain's head never moves), so one serves them all.
+        self._genesis_chain = genesis_chain
         self._snapshots: dict[int, int] = {}
         self._snapshot_ids = itertools.count()  # numbered as eth-tester numbers them
         # Everything that changed the chain, in order, so that py-evm can replay it when the
@@ -395,49 +400,39 @@ class RevmBackend:
 
     # -- what revm cannot do, done on a py-evm copy of the state --
 
-    def _replica_at(self, block_number: int | None):
-        """A py-evm backend whose latest block has this chain's state after ``block_number``
-        (latest if None), with the same block number, timestamp and gas limit."""
-        from .pyevm import PyEvmBackend
+    def _on_replica(self, tx: dict, block_number: int | None, observer):
+        """Run ``tx`` on py-evm, on this chain's state after ``block_number`` (latest if None)
+        with that block's number and timestamp and base fee 0 (as the pyevm backend replays),
+        every instruction going through ``observer``."""
+        from eth.vm.spoof import SpoofTransaction
+
+        from .pyevm import _observed_class, _observer
 
         number = self._latest.number if block_number is None else block_number
         block = self._blocks[number]
-        replica = PyEvmBackend()
+        replica = self._genesis_chain
         chain = replica._chain
-        state = chain.get_vm().state
-        for address, _ in self._accounts_keys:  # eth-tester's funded accounts
-            state.set_balance(bytes.fromhex(address[2:]), 0)
-        accounts = {a: self.account_at(a, number) for a in self._known_addresses()}
-        for address, (balance, nonce, code) in accounts.items():
+        header = chain.get_canonical_head().copy(
+            block_number=block.number, timestamp=block.timestamp, base_fee_per_gas=0
+        )
+        state = chain.get_vm(at_header=header).state
+        # The state at that block, written over py-evm's genesis state in this state's journal
+        # only (nothing is persisted, so the chain stays at genesis for the next replay).
+        for address in self._known_addresses():
+            info = self.account_at(address, number)
             canonical = bytes.fromhex(address[2:])
-            state.set_balance(canonical, balance)
-            state.set_nonce(canonical, nonce)
-            state.set_code(canonical, code)
+            if info != self._genesis_infos.get(address, (0, 0, b"")):
+                balance, nonce, code = info
+                state.set_balance(canonical, balance)
+                state.set_nonce(canonical, nonce)
+                state.set_code(canonical, code)
             for slot in self._known_slots(address):
                 value = self._storage_after(address, slot, number)
                 if value:
                     state.set_storage(canonical, slot, value)
-        state.persist()
-        head = chain.get_canonical_head()
-        header = head.copy(
-            state_root=state.state_root,
-            block_number=block.number,
-            timestamp=block.timestamp,
-            base_fee_per_gas=block.base_fee,
-        )
-        return replica, header
-
-    def _on_replica(self, tx: dict, block_number: int | None, observer):
-        from .pyevm import _observed_class, _observer
-
-        replica, header = self._replica_at(block_number)
-        raw = dict(replica._raw(tx), gas_price=0)
-        from eth.vm.spoof import SpoofTransaction
-
-        chain = replica._chain
-        vm = chain.get_vm(at_header=header.copy(base_fee_per_gas=0))
-        state = vm.state
+        state.lock_changes()  # the writes above leave accounts and slots warm: cold again
         state.computation_class = _observed_class(state.computation_class)
+        raw = replica._raw(tx)
         unsigned = chain.create_unsigned_transaction(
             nonce=state.get_nonce(raw["from"]),
             gas_price=0,
