@@ -7,12 +7,14 @@ OpenZeppelin ERC-20 (contracts/examples/MyToken.sol) and the same loop contract:
 - an ERC-20 `transfer` transaction, a `balanceOf` view call, snapshot + transfer + revert, and
   a 20,000-iteration loop in a view call (at most 3 runs: seconds each on py-evm), through
   (a) stock `Web3(EthereumTesterProvider())`,
-  (b) the lab's chain (`sollab.Chain`, backend from SOLLAB_BACKEND, default pyevm) and, if
-  pyrevm is installed, (c) raw pyrevm, which is a reference for the speed revm reaches and NOT
-  an equivalent chain (see benchmarks/REVM.md: it charges different gas);
+  (b) the lab's chain (`sollab.Chain`) on each backend, pyevm and (if pyrevm is installed) revm,
+  and (c) raw pyrevm, a reference for the speed revm itself reaches, which alone is NOT an
+  equivalent chain (see benchmarks/REVM.md: it charges different gas);
 - transactions/s and view calls/s through the lab's chain, against the stock path (targets:
   >= 1,000 tx/s, >= 5,000 calls/s, >= 50x the stock path);
-- how long an endless loop takes to fail at the lab's default gas cap (target: <= 0.5 s).
+- how long an endless loop takes to fail at the lab's default gas cap (target: <= 0.5 s);
+- with `--grade N`: `sollab grade` on N synthetic submissions (benchmarks/grade_class.py's class)
+  with SOLLAB_BACKEND=pyevm and =revm, same scores (target: revm >= 2x faster). Takes minutes.
 Nothing here asserts: it prints figures and whether each target is met.
 """
 
@@ -66,8 +68,10 @@ def median_time(fn: Callable[[], object], reps: int) -> float:
     return statistics.median(times)
 
 
-def lab_figures(token_art, loop_art, reps: int, txs: int, calls: int) -> dict[str, float]:
-    chain = Chain()
+def lab_figures(
+    backend: str, token_art, loop_art, reps: int, txs: int, calls: int
+) -> dict[str, float]:
+    chain = Chain(backend=backend)
     bob = chain.accounts[1]
     token = chain.deploy(token_art, "Token", "TOK", SUPPLY)
     loop = chain.deploy(loop_art)
@@ -93,7 +97,6 @@ def lab_figures(token_art, loop_art, reps: int, txs: int, calls: int) -> dict[st
         "calls/s": calls / median_time(lambda: [token.balanceOf(bob) for _ in range(calls)], reps),
         "endless loop": median_time(endless, min(reps, 3)),
     }
-    figures["backend"] = chain.backend_name
     return figures
 
 
@@ -177,6 +180,51 @@ def pyrevm_figures(token_art, loop_art, reps: int) -> dict[str, float] | None:
     }
 
 
+def grade_figures(n: int, lesson: str, jobs: int) -> None:
+    """`sollab grade` of the same class on each backend: seconds and whether scores agree."""
+    import importlib.util
+    import os
+    import shutil
+    import tempfile
+
+    spec = importlib.util.spec_from_file_location(
+        "grade_class", ROOT / "benchmarks" / "grade_class.py"
+    )
+    gc = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gc)
+    times, scores = {}, {}
+    with tempfile.TemporaryDirectory(prefix="sollab-bench-") as tmp:
+        base = gc.make_course(Path(tmp) / "base", lesson)
+        notebooks = gc.submissions(base, lesson, n)
+        for backend in ("pyevm", "revm"):
+            course = Path(tmp) / backend
+            shutil.copytree(base, course)
+            submitted = gc.file_submissions(course, lesson, notebooks)
+            previous = os.environ.get("SOLLAB_BACKEND")
+            os.environ["SOLLAB_BACKEND"] = backend
+            try:
+                started = time.perf_counter()
+                gc.run(
+                    [str(gc.BIN / "sollab"), "grade", lesson, str(submitted), "--jobs", str(jobs),
+                     "--course", str(course), "--json"],
+                    course,
+                )  # fmt: skip
+                times[backend] = time.perf_counter() - started
+            finally:
+                if previous is None:
+                    os.environ.pop("SOLLAB_BACKEND")
+                else:
+                    os.environ["SOLLAB_BACKEND"] = previous
+            scores[backend] = gc.scores_from_nbgrader(course)
+    speedup = times["pyevm"] / times["revm"]
+    same = "the same scores" if scores["pyevm"] == scores["revm"] else "DIFFERENT scores"
+    print(f"sollab grade --jobs {jobs}, {n} submissions of {lesson}: {same}")
+    for backend in ("pyevm", "revm"):
+        print(f"  {backend:<6}{times[backend]:8.1f} s  ({times[backend] / n:.2f} s each)")
+    met = "met" if speedup >= 2 else "NOT met"
+    print(f"  speed-up {speedup:.2f}x   (target >= 2x: {met})")
+
+
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:10.3f} ms"
 
@@ -186,43 +234,53 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=7, help="repetitions per figure")
     parser.add_argument("--txs", type=int, default=20, help="transactions per throughput run")
     parser.add_argument("--calls", type=int, default=100, help="view calls per throughput run")
+    parser.add_argument("--grade", type=int, default=0, help="also time sollab grade on N")
+    parser.add_argument("--lesson", default="05-solidity-basics", help="the class for --grade")
+    parser.add_argument("--jobs", type=int, default=2, help="sollab grade --jobs for --grade")
     args = parser.parse_args()
     token_art = lab.compile_file(TOKEN)["MyToken"]
     loop_art = lab.compile_source(LOOP_SOURCE, "Loop.sol")["Loop"]
 
-    ours = lab_figures(token_art, loop_art, args.reps, args.txs, args.calls)
-    stock = stock_figures(token_art, loop_art, args.reps, args.txs, args.calls)
     revm = pyrevm_figures(token_art, loop_art, args.reps)
+    backends = ["pyevm", "revm"] if revm else ["pyevm"]
+    labs = {
+        b: lab_figures(b, token_art, loop_art, args.reps, args.txs, args.calls) for b in backends
+    }
+    stock = stock_figures(token_art, loop_art, args.reps, args.txs, args.calls)
 
-    print(
-        f"chain benchmark — python {sys.version.split()[0]}, lab backend {ours['backend']!r}, "
-        f"median of {args.reps} runs"
-    )
-    header = f"{'':<26}{'stock web3':>13}{'lab chain':>13}{'speed-up':>10}"
-    print(header + (f"{'raw pyrevm*':>14}" if revm else ""))
+    print(f"chain benchmark — python {sys.version.split()[0]}, median of {args.reps} runs")
+    header = f"{'':<26}{'stock web3':>13}" + "".join(f"{'lab ' + b:>13}" for b in backends)
+    print(header + (f"{'raw pyrevm*':>14}{'revm vs stock':>15}" if revm else ""))
     for what in ("transfer", "balanceOf", "snapshot+transfer+revert", "loop"):
         label = f"{ITERATIONS:,}-iteration loop" if what == "loop" else what
-        line = f"  {label:<24}{ms(stock[what])}{ms(ours[what])}{stock[what] / ours[what]:9.1f}x"
-        print(line + (ms(revm[what]) if revm else ""))
+        line = f"  {label:<24}{ms(stock[what])}" + "".join(ms(labs[b][what]) for b in backends)
+        if revm:
+            line += f"{ms(revm[what])}{stock[what] / labs['revm'][what]:13.1f}x"
+        print(line)
     if revm:
-        print("  * raw pyrevm is not an equivalent chain: see benchmarks/REVM.md")
+        print("  * raw pyrevm alone is not an equivalent chain (benchmarks/REVM.md): a reference")
     else:
-        print("  (pyrevm is not installed: no raw revm column)")
+        print("  (pyrevm is not installed: no revm columns)")
 
     print(f"throughput through the lab's chain ({args.txs} transfers / {args.calls} calls a run)")
-    for what, target in (("tx/s", 1_000), ("calls/s", 5_000)):
-        ratio = ours[what] / stock[what]
-        met = "met" if ours[what] >= target and ratio >= 50 else "NOT met"
+    for backend in backends:
+        ours = labs[backend]
+        for what, target in (("tx/s", 1_000), ("calls/s", 5_000)):
+            ratio = ours[what] / stock[what]
+            met = "met" if ours[what] >= target and ratio >= 50 else "NOT met"
+            print(
+                f"  {backend:<6}{what:<8} lab {ours[what]:9.1f}   stock {stock[what]:8.1f}   "
+                f"ratio {ratio:6.1f}x   (target >= {target:,}/s and >= 50x: {met})"
+            )
+    for backend in backends:
+        endless = labs[backend]["endless loop"]
+        met = "met" if endless <= 0.5 else "NOT met"
         print(
-            f"  {what:<8} lab chain {ours[what]:9.1f}   stock {stock[what]:8.1f}   "
-            f"ratio {ratio:6.1f}x   (target >= {target:,}/s and >= 50x: {met})"
+            f"  {backend:<6}endless loop at the default gas cap ({DEFAULT_GAS_CAP:,} gas) fails "
+            f"in {endless:.3f} s   (target <= 0.5 s: {met})"
         )
-    endless = ours["endless loop"]
-    met = "met" if endless <= 0.5 else "NOT met"
-    print(
-        f"endless loop at the default gas cap ({DEFAULT_GAS_CAP:,} gas) fails in "
-        f"{endless:.2f} s   (target <= 0.5 s: {met})"
-    )
+    if args.grade:
+        grade_figures(args.grade, args.lesson, args.jobs)
 
 
 if __name__ == "__main__":
