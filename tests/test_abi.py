@@ -321,3 +321,17 @@ def test_decode_values_round_trip():
     args = ({"x": 9, "y": -9}, [ALICE.lower()], False)
     data = abi.encode_arguments({"name": "f", "inputs": params}, args)
     assert abi.decode_values(params, data) == [(9, -9), [ALICE], False]
+
+
+def test_checksummed_addresses_from_any_case_or_bytes_and_none_for_non_addresses():
+    lower = "0x7e5f4552091a69125d5dfcb7b8c2659029395bdf"
+    expected = "0x7E5F4552091A69125d5DfCb7b8C2659029395Bdf"
+    assert abi.to_address(lower) == expected
+    assert abi.to_address(lower.upper().replace("0X", "0x")) == expected
+    assert abi.to_address(bytes.fromhex(lower[2:])) == expected
+    assert abi.to_address(expected) == expected  # cached now: the same answer again
+    assert abi.to_address(lower) == expected
+    assert abi.to_address("0x" + "zz" * 20) is None
+    assert abi.to_address("0x1234") is None
+    assert abi.to_address(b"\x01" * 19) is None
+    assert abi.to_address(12) is None

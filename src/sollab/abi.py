@@ -9,6 +9,7 @@ types accept ``0x`` hex strings; structs accept tuples or dicts by field name.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from eth_abi import decode, encode
@@ -57,10 +58,19 @@ def to_address(value: Any) -> str | None:
     handle (anything with ``.address``); None if it is none of these."""
     address = getattr(value, "address", value)
     if isinstance(address, bytes | bytearray) and len(address) == 20:
-        return to_checksum_address(bytes(address))
-    if isinstance(address, str) and is_address(address):
-        return to_checksum_address(address)
+        return checksummed(bytes(address))
+    if isinstance(address, str):
+        return checksummed(str(address))
     return None
+
+
+@lru_cache(maxsize=8192)
+def checksummed(address: str | bytes) -> str | None:
+    """The checksummed form of a hex address or 20 bytes, None if it is not a valid address.
+    Cached: each checksum costs a keccak, and a chain meets the same few addresses all day."""
+    if isinstance(address, str) and not is_address(address):
+        return None
+    return to_checksum_address(address)
 
 
 def _type_name(value: Any) -> str:
@@ -169,7 +179,7 @@ def _clean(param: dict[str, Any], value: Any) -> Any:
     if typ == "tuple":
         return tuple(_clean(c, v) for c, v in zip(param["components"], value, strict=True))
     if typ == "address":
-        return to_checksum_address(value)
+        return checksummed(value)
     return value
 
 

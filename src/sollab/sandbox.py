@@ -89,7 +89,10 @@ class Sandbox:
 
     def environment(self, home: Path) -> dict[str, str]:
         venv_bin = Path(sys.executable).parent
+        # The grader's choice of chain backend holds inside the sandbox too.
+        backend = os.environ.get("SOLLAB_BACKEND")
         return {
+            **({"SOLLAB_BACKEND": backend} if backend else {}),
             "PATH": f"{venv_bin}:/usr/local/bin:/usr/bin:/bin",
             "HOME": str(home),
             "LANG": "C.UTF-8",

@@ -1,7 +1,8 @@
 """The chain's backend seam: the small set of verbs ``sollab.chain.Chain`` needs from an EVM.
 
 Lessons, graders and the CLI only ever see ``Chain``; a backend owns the EVM behind it.
-``SOLLAB_BACKEND`` picks one (today only ``pyevm``: eth-tester + py-evm).
+``SOLLAB_BACKEND`` picks one: ``pyevm`` (eth-tester + py-evm, the default) or ``revm`` (pyrevm,
+with py-evm's results; step traces re-run on py-evm; see backends/revm.py).
 """
 
 from __future__ import annotations
@@ -105,12 +106,26 @@ class ChainBackend(Protocol):
     def web3_provider(self, check: Callable[[dict], None], gas_cap: int) -> object: ...
 
 
+BACKENDS = ("pyevm", "revm")
+
+
 def make_backend(name: str | None = None) -> ChainBackend:
-    name = name or os.environ.get("SOLLAB_BACKEND", "pyevm")
+    from ..errors import ChainError
+
+    name = (name or os.environ.get("SOLLAB_BACKEND") or "pyevm").strip().lower()
     if name == "pyevm":
         from .pyevm import PyEvmBackend
 
         return PyEvmBackend()
-    from ..errors import ChainError
-
-    raise ChainError(f"unknown chain backend {name!r}: set SOLLAB_BACKEND=pyevm (or unset it)")
+    if name == "revm":
+        try:
+            from .revm import RevmBackend
+        except ImportError:
+            raise ChainError(
+                "SOLLAB_BACKEND=revm needs pyrevm, which is not installed: "
+                "pip install pyrevm==0.3.7 (or unset SOLLAB_BACKEND)"
+            ) from None
+        return RevmBackend()
+    raise ChainError(
+        f"unknown chain backend {name!r}: set SOLLAB_BACKEND to pyevm or revm (or unset it)"
+    )

@@ -1,0 +1,659 @@
+"""The revm backend (``SOLLAB_BACKEND=revm``): the lab's chain on pyrevm, py-evm's results.
+
+pyrevm 0.3.7 runs revm 8 (Cancun rules) and never finalises revm's journal, so on its own every
+account and slot a transaction touched stays warm for the next one, and a call transaction is
+neither charged for gas nor given a new nonce (benchmarks/REVM.md). This backend makes it behave
+like the lab's py-evm chain:
+
+- the chain's state lives in revm's *database* (cold), never in its journal: each transaction
+  runs inside a revm checkpoint, what it changed is read back (account infos, and the slots its
+  journal names), the checkpoint is reverted, and the changes are written to the database — a
+  slot through ``insert_account_storage`` inside a checkpoint of its own, reverted at once, which
+  leaves the value in the database and nothing warm;
+- gas is paid as eth-tester pays it (1 gwei a gas, the base fee burnt, the rest to the coinbase,
+  the whole limit held back while the transaction runs), the sender's nonce goes up, and gas
+  used is at least the EIP-7623 calldata floor (Prague);
+- blocks are kept here: one block per transaction, base fee by EIP-1559, timestamps, time travel
+  and snapshots as eth-tester makes them, and a history of every change for reads at a block.
+
+What it cannot do, it does on py-evm: step traces and the failing frame's program counter are
+found by running the transaction again on a py-evm copy of the state. Inside the EVM,
+``block.basefee`` and ``tx.gasprice`` read 0 (pyrevm sets both to 0), ``blockhash`` gives revm's
+stand-in hashes, and ``block.prevrandao`` is random per block as on eth-tester.
+
+``Chain.w3`` and ``sollab node`` drive eth-tester's own API: their first use replays the
+chain's history on py-evm and the chain runs there from then on (``RevmBackend._move``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import os
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import pyrevm
+from eth_utils import keccak, to_checksum_address
+
+from ..errors import ChainError
+from . import Execution, Frame, Log, RawStep, calldata_floor
+
+GAS_PRICE = 10**9  # what eth-tester's transactions pay: max fee and priority fee of 1 gwei
+COINBASE = "0x" + "00" * 20
+CHAIN_ID = 131277322940537  # eth-tester's
+ELASTICITY, BASE_FEE_DENOMINATOR = 2, 8
+EMPTY_CODE_HASH = keccak(b"")
+
+_STORAGE_CHANGE = re.compile(r"StorageChange \{ address: (0x[0-9a-f]{40}), key: (\d+)")
+_DESTROYED = re.compile(r"AccountDestroyed \{ address: (0x[0-9a-f]{40})")
+_OUTPUT = re.compile(r"output: 0x([0-9a-fA-F]*)")
+_HALT = re.compile(r"Halt \{ reason: ([A-Za-z]+)")
+
+
+@dataclass
+class _Block:
+    number: int
+    timestamp: int
+    base_fee: int
+    gas_used: int = 0
+    transactions: int = 0
+    prevrandao: bytes = field(default_factory=lambda: os.urandom(32))  # as eth-tester: random
+    # what this block changed, each key's value before it: ("account", a) -> (balance, nonce,
+    # code) or None (did not exist); ("slot", a, slot) -> value
+    undo: dict[tuple, object] = field(default_factory=dict)
+
+
+def _next_base_fee(parent: _Block, gas_limit: int) -> int:
+    """EIP-1559: the base fee of the block after ``parent``."""
+    target = gas_limit // ELASTICITY
+    if parent.gas_used == target:
+        return parent.base_fee
+    if parent.gas_used > target:
+        delta = parent.base_fee * (parent.gas_used - target) // target // BASE_FEE_DENOMINATOR
+        return parent.base_fee + max(delta, 1)
+    delta = parent.base_fee * (target - parent.gas_used) // target // BASE_FEE_DENOMINATOR
+    return parent.base_fee - delta
+
+
+def _error_kind(text: str) -> str:
+    if text.startswith("Revert"):
+        return "revert"
+    halt = _HALT.match(text)
+    reason = halt.group(1) if halt else text.split("(")[0].split(" ")[0]
+    if reason == "OutOfGas":
+        return "out_of_gas"
+    if reason in ("OpcodeNotFound", "InvalidFEOpcode", "NotActivated"):
+        return "invalid_opcode"
+    return reason
+
+
+def _or_pyevm(method: Callable) -> Callable:
+    """Once the chain has moved to py-evm (for web3 or the node), the method runs there."""
+
+    def delegated(self, *args, **kwargs):
+        if self._fallback is not None:
+            return getattr(self._fallback, method.__name__)(*args, **kwargs)
+        return method(self, *args, **kwargs)
+
+    delegated.__name__ = method.__name__
+    delegated.__doc__ = method.__doc__
+    return delegated
+
+
+class RevmBackend:
+    name = "revm"
+
+    def __init__(self) -> None:
+        from .pyevm import PyEvmBackend
+
+        self._pyrevm = pyrevm
+        # The genesis (keys, balances, timestamps, gas limit) is eth-tester's own.
+        genesis_chain = PyEvmBackend()
+        self._accounts_keys = genesis_chain.accounts()
+        tester = genesis_chain.tester
+        genesis = tester.get_block_by_number("latest")
+        pending = tester.get_block_by_number("pending")
+        self.gas_limit = pending["gas_limit"]
+        self._blocks = [_Block(0, genesis["timestamp"], genesis["base_fee_per_gas"])]
+        self._pending_timestamp = pending["timestamp"]
+        self._evm = pyrevm.EVM(
+            env=pyrevm.Env(cfg=pyrevm.CfgEnv(chain_id=CHAIN_ID)),
+            gas_limit=self.gas_limit,
+            spec_id="CANCUN",
+        )
+        self._state: dict[str, tuple[int, int, bytes]] = {}  # address -> (balance, nonce, code)
+        self._storage: dict[str, dict[int, int]] = {}  # address -> slot -> value (non-zero)
+        self._genesis_infos: dict[str, tuple[int, int, bytes]] = {}
+        for address, _ in self._accounts_keys:
+            info = (genesis_chain.balance(address), 0, b"")
+            self._genesis_infos[_key(address)] = info
+            self._write_account(_key(address), info)
+        # py-evm at genesis: each replay for a trace or a failing frame writes the state it needs
+        # into a state of its own (the chain's head never moves), so one serves them all.
+        self._genesis_chain = genesis_chain
+        self._snapshots: dict[int, int] = {}
+        self._snapshot_ids = itertools.count()  # numbered as eth-tester numbers them
+        # Everything that changed the chain, in order, so that py-evm can replay it when the
+        # chain moves there (web3 and the node drive eth-tester itself).
+        self._log: list[tuple] = []
+        self._tx_ids = itertools.count()
+        self._fallback = None  # the PyEvmBackend the chain moved to, if it did
+        self._block_env_key: tuple | None = None
+
+    # -- state, kept in revm's database and mirrored here --
+
+    def _write_account(self, address: str, info: tuple[int, int, bytes] | None) -> None:
+        balance, nonce, code = info or (0, 0, b"")
+        if info is None or info == (0, 0, b""):
+            self._state.pop(address, None)
+        else:
+            self._state[address] = info
+        self._evm.insert_account_info(
+            address, self._pyrevm.AccountInfo(balance=balance, nonce=nonce, code=code or None)
+        )
+
+    def _write_slot(self, address: str, slot: int, value: int) -> None:
+        if value:
+            self._storage.setdefault(address, {})[slot] = value
+        else:
+            self._storage.get(address, {}).pop(slot, None)
+        # insert_account_storage loads the account into revm's journal (warm); inside a
+        # checkpoint reverted at once, only the database keeps the value.
+        checkpoint = self._evm.snapshot()
+        self._evm.insert_account_storage(address, slot, value)
+        self._evm.revert(checkpoint)
+
+    def _change(self, block: _Block, key: tuple, new: object) -> None:
+        """Set ``key`` to ``new``, remembering in ``block`` what it was."""
+        if key[0] == "account":
+            old = self._state.get(key[1])
+            if old == new or (old is None and new == (0, 0, b"")):
+                return
+            block.undo.setdefault(key, old)
+            self._write_account(key[1], new)
+        else:
+            old = self._storage.get(key[1], {}).get(key[2], 0)
+            if old == new:
+                return
+            block.undo.setdefault(key, old)
+            self._write_slot(key[1], key[2], new)
+
+    def _undo(self, block: _Block) -> None:
+        for key, old in block.undo.items():
+            if key[0] == "account":
+                self._write_account(key[1], old)
+            else:
+                self._write_slot(key[1], key[2], old)
+
+    # -- blocks --
+
+    @property
+    def _latest(self) -> _Block:
+        return self._blocks[-1]
+
+    def _pending(self) -> _Block:
+        latest = self._latest
+        return _Block(
+            latest.number + 1, self._pending_timestamp, _next_base_fee(latest, self.gas_limit)
+        )
+
+    def _mine(self, block: _Block) -> None:
+        self._blocks.append(block)
+        self._pending_timestamp = max(block.timestamp + 1, int(time.time()))
+
+    def _set_block_env(self, block: _Block) -> None:
+        key = (block.number, block.timestamp, block.prevrandao)
+        if key == self._block_env_key:
+            return
+        self._evm.set_block_env(
+            self._pyrevm.BlockEnv(
+                number=block.number,
+                coinbase=COINBASE,
+                timestamp=block.timestamp,
+                prevrandao=block.prevrandao,
+                basefee=block.base_fee,
+                gas_limit=self.gas_limit,
+            )
+        )
+        self._block_env_key = key
+
+    # -- running code --
+
+    def _run(self, tx: dict, block: _Block, gas_price: int, collect: bool = True) -> tuple:
+        """Run ``tx`` in a revm checkpoint and undo it; (execution, infos, slots, destroyed),
+        the last three empty unless ``collect`` (a call needs only the execution)."""
+        evm = self._evm
+        self._set_block_env(block)
+        sender, to = _key(tx["from"]), _key(tx["to"]) if tx.get("to") else None
+        data, value, gas = tx.get("data", b""), tx.get("value", 0), tx["gas"]
+        checkpoint = evm.snapshot()
+        try:
+            try:
+                if to is None:
+                    output = evm.deploy(sender, data, value=value, gas=gas, gas_price=gas_price)
+                else:
+                    output = evm.message_call(
+                        sender, to, data, value=value, gas=gas, gas_price=gas_price
+                    )
+                error = None
+            except Exception as exc:  # pyrevm raises RuntimeError with revm's result as text
+                output, error = None, str(exc)
+                if error.startswith("Transaction(") or evm.result is None:
+                    raise ChainError(f"the chain rejected the transaction: {error}") from None
+            result = evm.result
+            infos, values, destroyed = {}, {}, set()
+            if collect or to is None:  # a create's code is read back from the journal
+                infos = {
+                    _key(a): (i.balance, i.nonce, self._code_of(_key(a), i))
+                    for a, i in evm.journal_state.items()
+                }
+            if collect:
+                journal = evm.journal_str
+                slots = {(a, int(k)) for a, k in _STORAGE_CHANGE.findall(journal)}
+                values = {(a, k): evm.storage(a, k) for a, k in slots}
+                destroyed = set(_DESTROYED.findall(journal))
+        finally:
+            evm.revert(checkpoint)
+        floor = calldata_floor(data)
+        execution = Execution(
+            success=error is None,
+            output=b"",
+            gas_used=max(result.gas_used, floor),
+            gas_limit=gas,
+            refund=result.gas_refunded if error is None else 0,
+        )
+        if error is None:
+            if to is None:
+                execution.contract_address = _checksummed(output)
+                execution.output = infos.get(_key(output), (0, 0, b""))[2]
+            else:
+                execution.output = bytes(output)
+            execution.logs = [
+                Log(
+                    address=_checksummed(log.address),
+                    topics=[bytes.fromhex(t[2:]) for t in log.topics],
+                    data=bytes(log.data[1]),
+                )
+                for log in result.logs
+            ]
+        else:
+            execution.error = _error_kind(error)
+            execution.error_message = error
+            found = _OUTPUT.search(error) if execution.error == "revert" else None
+            execution.output = bytes.fromhex(found.group(1)) if found else b""
+        return execution, infos, values, destroyed
+
+    def _code_of(self, address: str, info) -> bytes:
+        """An account's code as deployed: revm hands back its analysed code, zero-padded."""
+        known = self._state.get(address)
+        if known is not None and known[2]:
+            return known[2]  # code never changes once deployed
+        if bytes(info.code_hash or b"") in (EMPTY_CODE_HASH, b"\x00" * 32):
+            return b""
+        padded = bytes(info.code or b"")
+        for end in range(len(padded), max(len(padded) - 66, -1), -1):
+            if keccak(padded[:end]) == info.code_hash:
+                return padded[:end]
+        raise ChainError(f"revm gave code for {address} that does not match its code hash")
+
+    @_or_pyevm
+    def accounts(self) -> list[tuple[str, bytes]]:
+        return list(self._accounts_keys)
+
+    @_or_pyevm
+    def transact(self, tx: dict) -> Execution:
+        sender = _key(tx["from"])
+        if sender not in {_key(a) for a, _ in self._accounts_keys}:
+            raise ChainError(f"{tx['from']} is not one of the chain's accounts: it cannot sign")
+        gas = tx["gas"]
+        block = self._pending()
+        balance, nonce, code = self._state.get(sender, (0, 0, b""))
+        problem = self._refusal(tx, balance, GAS_PRICE, block)
+        if problem:
+            raise ChainError(f"the chain rejected the transaction: {problem}")
+        upfront = gas * GAS_PRICE
+        # The whole gas limit is held back while the transaction runs, as py-evm does.
+        self._evm.insert_account_info(
+            sender,
+            self._pyrevm.AccountInfo(balance=balance - upfront, nonce=nonce, code=code or None),
+        )
+        try:
+            execution, infos, values, destroyed = self._run(tx, block, gas_price=0)
+        except BaseException:
+            self._write_account(sender, (balance, nonce, code))
+            raise
+        infos.setdefault(sender, (balance - upfront, nonce, code))
+        for address in destroyed:
+            infos[address] = (0, 0, b"")
+            for slot in self._storage.get(address, {}):
+                values.setdefault((address, slot), 0)
+        paid = execution.gas_used * GAS_PRICE
+        s_balance, s_nonce, s_code = infos[sender]
+        if tx.get("to"):
+            s_nonce += 1  # a create's nonce is raised inside revm
+        infos[sender] = (s_balance + upfront - paid, s_nonce, s_code)
+        c_balance, c_nonce, c_code = infos.get(COINBASE) or self._state.get(COINBASE, (0, 0, b""))
+        tip = execution.gas_used * (GAS_PRICE - block.base_fee)
+        infos[COINBASE] = (c_balance + tip, c_nonce, c_code)
+        for address, info in infos.items():
+            self._change(block, ("account", address), info)
+        for (address, slot), new in values.items():
+            self._change(block, ("slot", address, slot), new)
+        block.gas_used, block.transactions = execution.gas_used, 1
+        self._mine(block)
+        self._log.append(("transact", dict(tx), block.timestamp))
+        execution.block_number = block.number
+        # A stand-in (revm signs nothing): unique on this chain, not the signed transaction's.
+        execution.tx_hash = hashlib.blake2b(
+            b"%d/%d/%s" % (block.number, next(self._tx_ids), sender.encode()), digest_size=32
+        ).digest()
+        if not execution.success and execution.error != "out_of_gas":
+            execution.frame = self._failing_frame(tx, block.number - 1)
+        return execution
+
+    def _refusal(self, tx: dict, balance: int, price: int, block: _Block | None) -> str:
+        """Why py-evm would refuse ``tx`` before running it, in py-evm's words ("" if not)."""
+        gas, value = tx["gas"], tx.get("value", 0)
+        if block is not None and price < block.base_fee:
+            return (
+                f"Sender's max fee per gas ({price}) is lower than block's base fee per gas "
+                f"({block.base_fee})"
+            )
+        if balance < gas * price:
+            sender = bytes.fromhex(tx["from"][2:])
+            return (
+                f"Sender {sender!r} cannot afford txn gas {gas * price} with account balance "
+                f"{balance}"
+            )
+        if balance < gas * price + value:
+            return (
+                "Sender does not have enough balance to cover transaction value and gas "
+                f" (has {balance}, needs {gas * price + value})"
+            )
+        if gas > self.gas_limit:  # py-evm checks this for transactions only; revm for calls too
+            return (
+                f"Transaction exceeds gas limit: using {gas}, bringing total to {gas}, "
+                f"but limit is {self.gas_limit}"
+            )
+        return ""
+
+    @_or_pyevm
+    def call(self, tx: dict) -> Execution:
+        """Run ``tx`` on the latest block's state, then forget it (gas price and base fee 0)."""
+        latest = self._latest
+        view = _Block(latest.number, latest.timestamp, 0, prevrandao=latest.prevrandao)
+        balance = self._state.get(_key(tx["from"]), (0, 0, b""))[0]
+        problem = self._refusal(tx, balance, 0, None)
+        if problem:
+            raise ChainError(f"the chain rejected the call: {problem}")
+        try:
+            execution, *_ = self._run(tx, view, gas_price=0, collect=False)
+        except ChainError as exc:
+            raise ChainError(str(exc).replace("transaction", "call", 1)) from None
+        if not execution.success and execution.error != "out_of_gas":
+            execution.frame = self._failing_frame(tx, None)
+        return execution
+
+    # -- what revm cannot do, done on a py-evm copy of the state --
+
+    def _on_replica(self, tx: dict, block_number: int | None, observer):
+        """Run ``tx`` on py-evm, on this chain's state after ``block_number`` (latest if None)
+        with that block's number and timestamp and base fee 0 (as the pyevm backend replays),
+        every instruction going through ``observer``."""
+        from eth.vm.spoof import SpoofTransaction
+
+        from .pyevm import _observed_class, _observer
+
+        number = self._latest.number if block_number is None else block_number
+        block = self._blocks[number]
+        replica = self._genesis_chain
+        chain = replica._chain
+        header = chain.get_canonical_head().copy(
+            block_number=block.number, timestamp=block.timestamp, base_fee_per_gas=0
+        )
+        state = chain.get_vm(at_header=header).state
+        # The state at that block, written over py-evm's genesis state in this state's journal
+        # only (nothing is persisted, so the chain stays at genesis for the next replay).
+        for address in self._known_addresses():
+            info = self.account_at(address, number)
+            canonical = bytes.fromhex(address[2:])
+            if info != self._genesis_infos.get(address, (0, 0, b"")):
+                balance, nonce, code = info
+                state.set_balance(canonical, balance)
+                state.set_nonce(canonical, nonce)
+                state.set_code(canonical, code)
+            for slot in self._known_slots(address):
+                value = self._storage_after(address, slot, number)
+                if value:
+                    state.set_storage(canonical, slot, value)
+        state.lock_changes()  # the writes above leave accounts and slots warm: cold again
+        state.computation_class = _observed_class(state.computation_class)
+        raw = replica._raw(tx)
+        unsigned = chain.create_unsigned_transaction(
+            nonce=state.get_nonce(raw["from"]),
+            gas_price=0,
+            gas=raw["gas"],
+            to=raw["to"],
+            value=raw["value"],
+            data=raw["data"],
+        )
+        spoofed = SpoofTransaction(unsigned, from_=raw["from"])
+        token = _observer.set(observer)
+        try:
+            return state.apply_transaction(spoofed)
+        finally:
+            _observer.reset(token)
+
+    def _failing_frame(self, tx: dict, block_number: int | None) -> Frame | None:
+        """The failing frame (with its program counter), found by running ``tx`` again on
+        py-evm: revm does not say where an execution failed."""
+        return self.replay_trail(tx, block_number)
+
+    @_or_pyevm
+    def replay_trail(self, tx: dict, block_number: int | None) -> Frame | None:
+        from .pyevm import _failing_computation, _frame_of, _Trail
+
+        trail = _Trail()
+        try:
+            computation = self._on_replica(tx, block_number, trail)
+        except Exception:
+            return None
+        failing = _failing_computation(computation)
+        if failing is None:
+            return None
+        frame = _frame_of(failing)
+        recent = tuple(trail.trails.get(id(failing), ()))
+        return Frame(frame.address, frame.pc, frame.is_create, frame.depth, recent)
+
+    @_or_pyevm
+    def trace(
+        self, tx: dict, block_number: int | None, max_steps: int
+    ) -> tuple[Execution | None, list[RawStep]]:
+        """Step traces come from py-evm, on a copy of this chain's state at ``block_number``."""
+        from .pyevm import TraceLimit, _Recorder, _settled
+
+        recorder = _Recorder(max_steps)
+        try:
+            computation = self._on_replica(tx, block_number, recorder)
+        except TraceLimit:
+            return None, recorder.steps
+        return _settled(computation, tx), recorder.steps
+
+    # -- reads --
+
+    def _known_addresses(self) -> set[str]:
+        addresses = set(self._state)
+        for block in self._blocks:
+            addresses.update(k[1] for k in block.undo if k[0] == "account")
+        return addresses
+
+    def _known_slots(self, address: str) -> set[int]:
+        slots = set(self._storage.get(address, {}))
+        for block in self._blocks:
+            slots.update(k[2] for k in block.undo if k[0] == "slot" and k[1] == address)
+        return slots
+
+    def _value_after(self, key: tuple, current: object, block: int | None) -> object:
+        if block is None or block >= self._latest.number:
+            return current
+        if block < 0:
+            raise ChainError(f"there is no block {block}: give a block number from 0")
+        for later in self._blocks[block + 1 :]:
+            if key in later.undo:
+                return later.undo[key]
+        return current
+
+    def account_at(self, address: str, block: int | None) -> tuple[int, int, bytes]:
+        key = _key(address)
+        info = self._value_after(("account", key), self._state.get(key), block)
+        return info or (0, 0, b"")
+
+    def _storage_after(self, address: str, slot: int, block: int | None) -> int:
+        current = self._storage.get(address, {}).get(slot, 0)
+        return self._value_after(("slot", address, slot), current, block)
+
+    @_or_pyevm
+    def balance(self, address: str, block: int | None = None) -> int:
+        return self.account_at(address, block)[0]
+
+    @_or_pyevm
+    def set_balance(self, address: str, wei: int) -> None:
+        key = _key(address)
+        block = self._pending()
+        _, nonce, code = self._state.get(key, (0, 0, b""))
+        self._change(block, ("account", key), (wei, nonce, code))
+        self._mine(block)
+        self._log.append(("set_balance", address, wei, block.timestamp))
+
+    @_or_pyevm
+    def code(self, address: str) -> bytes:
+        return self._state.get(_key(address), (0, 0, b""))[2]
+
+    @_or_pyevm
+    def nonce(self, address: str) -> int:
+        return self._state.get(_key(address), (0, 0, b""))[1]
+
+    @_or_pyevm
+    def storage_at(self, address: str, slot: int, block: int | None = None) -> int:
+        return self._storage_after(_key(address), slot, block)
+
+    @_or_pyevm
+    def block_number(self) -> int:
+        return self._latest.number
+
+    @_or_pyevm
+    def pending_timestamp(self) -> int:
+        return self._pending_timestamp
+
+    @_or_pyevm
+    def time_travel(self, timestamp: int) -> None:
+        """As eth-tester does it: a block is mined at ``timestamp - 1``, so the next one (the
+        next transaction's) gets ``timestamp``."""
+        if timestamp < self._pending_timestamp:
+            raise ChainError(
+                "the chain cannot travel back in time: give a later timestamp "
+                "(or use `with chain.anchor():` to undo changes)"
+            )
+        if timestamp > self._pending_timestamp:
+            block = self._pending()
+            block.timestamp = timestamp - 1
+            self._mine(block)
+            self._log.append(("mine", block.timestamp))
+            self._pending_timestamp = max(timestamp, int(time.time()))
+
+    @_or_pyevm
+    def mine(self, blocks: int) -> None:
+        for _ in range(blocks):
+            block = self._pending()
+            self._mine(block)
+            self._log.append(("mine", block.timestamp))
+
+    @_or_pyevm
+    def snapshot(self) -> object:
+        if self._latest.transactions:  # as the pyevm backend does
+            self.mine(1)
+        snapshot_id = next(self._snapshot_ids)
+        self._snapshots[snapshot_id] = self._latest.number
+        self._log.append(("snapshot", snapshot_id))
+        return snapshot_id
+
+    @_or_pyevm
+    def revert(self, snapshot: object) -> None:
+        number = self._snapshots.get(snapshot) if isinstance(snapshot, int) else None
+        if number is None or number > self._latest.number:
+            raise ChainError(f"snapshot {snapshot!r} does not exist on this chain")
+        while self._latest.number > number:
+            self._undo(self._blocks.pop())
+        self._pending_timestamp = max(self._latest.timestamp + 1, int(time.time()))
+        self._log.append(("revert", snapshot))
+
+    def web3_provider(self, check: Callable[[dict], None], gas_cap: int) -> object:
+        """web3 drives eth-tester itself: the chain moves to py-evm for good (see _move)."""
+        return self._move().web3_provider(check, gas_cap)
+
+    @property
+    def tester(self):
+        """eth-tester, for ``sollab node``: the chain moves to py-evm for good (see _move)."""
+        return self._move().tester
+
+    def _move(self):
+        """Replay everything this chain did on a py-evm chain and run on it from now on.
+
+        web3 (``Chain.w3``) and the JSON-RPC node drive eth-tester's API, which revm cannot
+        serve; so the first use of either replays the chain's history on py-evm (at py-evm's
+        speed, once), block by block with the same timestamps, and from then on every verb runs
+        there. The state, blocks, balances and snapshots are the same; transaction hashes of
+        transactions sent before the move are not (revm's are stand-ins)."""
+        if self._fallback is not None:
+            return self._fallback
+        from eth_tester import EthereumTester, PyEVMBackend
+
+        from .pyevm import PyEvmBackend
+
+        # A py-evm chain with this chain's genesis timestamp, so every block can keep its own.
+        genesis = PyEVMBackend.generate_genesis_params(
+            overrides={"timestamp": self._blocks[0].timestamp}
+        )
+        replica = PyEvmBackend.__new__(PyEvmBackend)
+        replica.tester = EthereumTester(PyEVMBackend(genesis_parameters=genesis))
+        replica._backend = replica.tester.backend
+        chain = replica._chain
+
+        def at(timestamp: int) -> None:  # the next block's timestamp
+            chain.header = chain.header.copy(timestamp=timestamp)
+
+        snapshots: dict[int, object] = {}
+        for entry in self._log:
+            kind = entry[0]
+            if kind == "transact":
+                at(entry[2])
+                replica.transact(entry[1])
+            elif kind == "set_balance":
+                at(entry[3])
+                replica.set_balance(entry[1], entry[2])
+            elif kind == "mine":
+                at(entry[1])
+                replica.tester.mine_blocks(1)
+            elif kind == "snapshot":
+                snapshots[entry[1]] = replica.tester.take_snapshot()
+            elif kind == "revert":
+                replica.revert(snapshots[entry[1]])
+        at(self._pending_timestamp)
+        if snapshots and any(k != v for k, v in snapshots.items()):
+            raise ChainError("moving the chain to py-evm numbered its snapshots differently")
+        self._fallback = replica
+        return replica
+
+
+@lru_cache(maxsize=4096)
+def _checksummed(address: str) -> str:
+    return to_checksum_address(address)
+
+
+def _key(address: str) -> str:
+    """Addresses as this backend keys them: lowercase hex with 0x."""
+    return address.lower()
