@@ -96,6 +96,7 @@ try {
     steady = kernels.length === 1 && kernels[0].execution_state === "idle" ? steady + 1 : 0;
     await page.waitForTimeout(250);
   }
+  if (steady < 6) throw new Error("the notebook's kernel did not settle (one kernel, idle)");
   await settled(page, MINUTE);
   out.seconds = { kernel: (Date.now() - started) / 1000 };
   out.kernel = await page.textContent(".jp-Toolbar-kernelName");
@@ -162,6 +163,7 @@ try {
   await page.screenshot({ path: `${shots}/lesson.png` });
 
   out.seconds.trace = (Date.now() - started) / 1000;
+
   // 4. nbgrader: the learner's Assignment List, the instructor's Formgrader.
   await menu(page, "Nbgrader", "Assignment List");
   await page.waitForFunction(
@@ -183,7 +185,10 @@ try {
   const frame = page.frameLocator("iframe[src*='formgrader']");
   const rows = frame.locator("#main-table tr");
   await rows.first().waitFor({ timeout: MINUTE });
-  await frame.locator("#main-table").filter({ hasNotText: "Loading, please wait" }).waitFor({ timeout: MINUTE });
+  await frame
+    .locator("#main-table")
+    .filter({ hasNotText: "Loading, please wait" })
+    .waitFor({ timeout: MINUTE });
   out.formgrader = {
     headings: await frame.locator("h1").allTextContents(),
     rows: await rows.allInnerTexts(),
