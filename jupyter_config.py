@@ -19,7 +19,9 @@ c = get_config()  # noqa: F821 (provided by Jupyter when it loads this file)
 
 root = Path(os.environ.get("SOLLAB_COURSE_ROOT", Path(__file__).resolve().parent))
 work = root / ".sollab" / "course"
-work.mkdir(parents=True, exist_ok=True)  # the gradebook's folder must exist before it opens
+# The gradebook's folder must exist before it opens, and the exchange before the lab's
+# Assignment List and Formgrader look in it (they show an error until something is released).
+(work / "exchange").mkdir(parents=True, exist_ok=True)
 
 # --- the course (nbgrader) ----------------------------------------------------------------------
 c.CourseDirectory.root = str(root)
