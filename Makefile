@@ -22,18 +22,19 @@ help: ## List the targets
 setup: $(PY_STAMP) $(NODE_STAMP) $(KERNEL) system-packages ## Build .venv/ (requirements.lock), node_modules/ (package-lock.json), the sollab kernel
 	@echo "==> set-up complete (.venv/bin/sollab doctor checks every piece)"
 
-# Debian packages features need: bubblewrap (the sandbox `sollab grade` runs submissions in).
+# Debian packages features need: bubblewrap (the sandbox `sollab grade` runs submissions in),
+# chromium (the headless browser the exported dApp page is tested in, driven by playwright-core).
 # Installed when running as root with apt (as CI does); otherwise the one command is printed.
-SYSTEM_PACKAGES := bubblewrap
+SYSTEM_PACKAGES := bubblewrap chromium
 system-packages:
-	@command -v bwrap >/dev/null 2>&1 && exit 0; \
+	@command -v bwrap >/dev/null 2>&1 && command -v chromium >/dev/null 2>&1 && exit 0; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	  echo "==> Debian packages: $(SYSTEM_PACKAGES)"; \
 	  apt-get install -y -q $(SYSTEM_PACKAGES) >/dev/null 2>&1 || \
 	  { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q $(SYSTEM_PACKAGES) >/dev/null; } || \
-	  echo "Warning: could not install $(SYSTEM_PACKAGES); sollab grade will run without a sandbox"; \
+	  echo "Warning: could not install $(SYSTEM_PACKAGES); sollab grade will run without a sandbox and the dApp page test fails"; \
 	else \
-	  echo "Note: sollab grade sandboxes submissions with bubblewrap; install it with: sudo apt-get install $(SYSTEM_PACKAGES)"; \
+	  echo "Note: sollab grade sandboxes submissions with bubblewrap, the dApp page test needs chromium; install them with: sudo apt-get install $(SYSTEM_PACKAGES)"; \
 	fi
 
 $(PY_STAMP): requirements.lock pyproject.toml

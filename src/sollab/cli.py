@@ -6,8 +6,10 @@ never a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -512,6 +514,224 @@ def _node_banner(chain: Any, server: Any, host: str, show_keys: bool) -> None:
         click.echo("(--keys prints their private keys: public test keys, for this node only)")
     click.echo(f"\nListening on {server.url} (Ctrl-C to stop)")
     sys.stdout.flush()
+
+
+@contextlib.contextmanager
+def _compile_errors_shown(consequence: str):
+    """A compile error inside: its diagnostics on stderr, then one ``Error:`` line."""
+    try:
+        yield
+    except CompileError as exc:
+        for diagnostic in exc.diagnostics:
+            click.echo(diagnostic.render() + "\n", err=True)
+        n = len(exc.errors)
+        raise LabError(f"{n} compile error{'s' if n != 1 else ''}; {consequence}") from None
+
+
+@cli.command(context_settings={"ignore_unknown_options": True})
+@click.argument("target")
+@click.argument("args", nargs=-1)
+@click.option("--rpc", required=True, metavar="URL", help="The node's JSON-RPC URL (HTTP).")
+@click.option(
+    "--chain-id", required=True, type=int, help="The chain you mean; a different one is refused."
+)
+@click.option("--key-env", metavar="VAR", help="Environment variable holding the private key.")
+@click.option(
+    "--keystore",
+    type=click.Path(path_type=Path),
+    help="Encrypted keystore file holding the key (the password is asked).",
+)
+@click.option(
+    "--password-env",
+    metavar="VAR",
+    help="Read the keystore password from this variable instead of asking (for scripts).",
+)
+@click.option("--yes", "-y", is_flag=True, help="Deploy without asking to confirm.")
+@click.option("--value", default=0, type=click.IntRange(0), help="Wei sent to the constructor.")
+@click.option("--network", help="Name to record it under [from the chain id, e.g. sepolia].")
+@click.option(
+    "--record",
+    "record_path",
+    type=click.Path(path_type=Path),
+    help="Deployments file to add it to [.sollab/deployments/<network>.json in the lab].",
+)
+@click.option("--optimize", is_flag=True, help="Enable the optimizer.")
+@click.option("--runs", default=200, show_default=True, help="Optimizer runs.")
+@click.option("--solc", "solc_version", metavar="VERSION", help="Use this compiler version.")
+@click.option("--evm-version", help="Target EVM version [the newest both solc and sollab know].")
+@click.option("--timeout", default=120.0, show_default=True, help="Seconds to wait to be mined.")
+@click.option("--json", "as_json", is_flag=True, help="Print the record as JSON.")
+def deploy(
+    target: str,
+    args: tuple[str, ...],
+    rpc: str,
+    chain_id: int,
+    key_env: str | None,
+    keystore: Path | None,
+    password_env: str | None,
+    yes: bool,
+    value: int,
+    network: str | None,
+    record_path: Path | None,
+    optimize: bool,
+    runs: int,
+    solc_version: str | None,
+    evm_version: str | None,
+    timeout: float,
+    as_json: bool,
+) -> None:
+    """Deploy a contract (TARGET: FILE.sol[:Name] or NOTEBOOK.ipynb[:Name]) with constructor
+    ARGS to any Ethereum JSON-RPC endpoint, signing locally.
+
+    The key comes from --key-env VAR or --keystore FILE; it is never printed or written.
+    Checks the chain id, shows the most it can cost and asks to confirm (--yes skips), waits
+    for the receipt and records the deployment (address, transaction, block, arguments, the
+    exact compiler input) in .sollab/deployments/<network>.json in the lab
+    ($SOLLAB_HOME/deployments/ when that is set), or in --record FILE; `sollab export` reads
+    it from there.
+
+    ARGS: numbers (42, 0x2a), true/false, addresses, strings; arrays and structs as JSON."""
+    from . import deployment as d
+
+    for arg in args:  # ARGS may be negative numbers; anything else with a dash is a typo
+        if arg.startswith("-") and not arg[1:2].isdigit():
+            options = [o for p in click.get_current_context().command.params for o in p.opts]
+            close = difflib.get_close_matches(arg.split("=")[0], options, n=1)
+            hint = f" Did you mean {close[0]}?" if close else ""
+            raise click.UsageError(f"No such option: {arg}.{hint}")
+    if (key_env is None) == (keystore is None):
+        raise LabError(
+            "say which key signs: --key-env VAR (a variable holding the key) or --keystore FILE"
+        )
+    endpoint = d.Rpc(rpc)
+    with _compile_errors_shown("nothing was deployed"):
+        artifact, origin = d.load_contract(
+            target, optimize=optimize, runs=runs, solc=solc_version, evm_version=evm_version
+        )
+    constructor = d.constructor_of(artifact.abi)
+    inputs = constructor.get("inputs", [])
+    if len(args) != len(inputs):
+        wanted = ", ".join(f"{p['type']} {p.get('name', '')}".strip() for p in inputs) or "none"
+        raise LabError(
+            f"{artifact.name}'s constructor takes {len(inputs)} argument(s) ({wanted}), "
+            f"got {len(args)}: give them after {target}"
+        )
+    values = [
+        d.parse_argument(p, a, i + 1) for i, (p, a) in enumerate(zip(inputs, args, strict=True))
+    ]
+    if key_env is not None:
+        account = d.key_from_env(key_env)
+    else:
+        if password_env is not None:
+            if password_env not in os.environ:
+                raise LabError(
+                    f"environment variable {password_env} is not set: set it or drop --password-env"
+                )
+            password = os.environ[password_env]
+        else:
+            import getpass
+
+            password = getpass.getpass(f"Password for {keystore}: ")
+        account = d.key_from_keystore(keystore, password)
+    planned = d.plan(
+        artifact,
+        values,
+        rpc=endpoint,
+        account=account,
+        chain_id=chain_id,
+        network=network,
+        value=value,
+    )
+    click.echo(planned.summary(), err=as_json)
+    if not yes and not click.confirm("Deploy?", default=False, err=True):
+        raise click.exceptions.Abort()
+    done = d.send(
+        planned,
+        origin=origin,
+        record_path=record_path,
+        timeout=timeout,
+        progress=lambda line: click.echo(line, err=True),
+    )
+    record = done.record
+    if as_json:
+        shown = {k: v for k, v in record.items() if k not in ("abi", "standardJsonInput")}
+        _print_json({**shown, "recordFile": str(done.path)})
+        return
+    click.echo(
+        f"Deployed {record['contract']} at {record['address']} on {record['network']} "
+        f"(block {record['blockNumber']}, gas used {record['gasUsed']:,})"
+    )
+    click.echo(f"  transaction {record['transactionHash']}")
+    click.echo(f"  recorded in {done.path}")
+
+
+@cli.command()
+@click.argument("source", type=click.Path(path_type=Path))
+@click.argument("out", type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["plain", "foundry", "hardhat"]),
+    default="plain",
+    show_default=True,
+    help="Folder layout: sollab's own, a Foundry project or a Hardhat project.",
+)
+@click.option("--contract", "contract_name", help="The contract to export [the only one].")
+@click.option(
+    "--deployments",
+    "records_file",
+    type=click.Path(path_type=Path),
+    help="Deployments file to look in [every file in .sollab/deployments/ in the lab].",
+)
+@click.option("--force", is_flag=True, help="Write into OUT even if it is not empty.")
+@click.option("--optimize", is_flag=True, help="Enable the optimizer (a file not deployed).")
+@click.option("--solc", "solc_version", metavar="VERSION", help="Compiler (a file not deployed).")
+@click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
+def export(
+    source: Path,
+    out: Path,
+    fmt: str,
+    contract_name: str | None,
+    records_file: Path | None,
+    force: bool,
+    optimize: bool,
+    solc_version: str | None,
+    as_json: bool,
+) -> None:
+    """Write a portfolio folder OUT for SOURCE: a notebook or .sol file you deployed with
+    `sollab deploy`, or a deployments file it wrote (.sollab/deployments/<network>.json).
+
+    OUT gets contracts/, artifacts/ (ABI, bytecode), verification/ (the exact standard-JSON
+    input and compiler version: recompiling it gives the deployed bytecode), deployments/,
+    your tests and their last results, a README.md and web/ (a dApp page). A .sol file that
+    was never deployed is exported without deployments; a notebook needs one."""
+    from .export import export as write
+
+    with _compile_errors_shown("nothing was exported"):
+        portfolio = write(
+            source,
+            out,
+            fmt=fmt,
+            contract=contract_name,
+            records_file=records_file,
+            force=force,
+            optimize=optimize,
+            solc=solc_version,
+        )
+    if as_json:
+        _print_json(
+            {"folder": str(portfolio.folder), "contract": portfolio.contract,
+             "format": portfolio.format, "networks": portfolio.networks,
+             "files": portfolio.files, "notes": portfolio.notes}
+        )  # fmt: skip
+        return
+    networks = ", ".join(portfolio.networks) or "not deployed"
+    click.echo(
+        f"Exported {portfolio.contract} ({networks}) as a {fmt} portfolio: "
+        f"{len(portfolio.files)} files in {portfolio.folder}"
+    )
+    for note in portfolio.notes:
+        click.echo(f"  note: {note}")
 
 
 @cli.command()
