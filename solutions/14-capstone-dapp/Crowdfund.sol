@@ -1,11 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-/// @title The part of EIP-20 the campaign uses.
-interface IERC20 {
-    function transfer(address to, uint256 value) external returns (bool);
-    function transferFrom(address from, address to, uint256 value) external returns (bool);
-}
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
 /// @title A crowdfunding campaign in an ERC-20 token: backers pledge until the deadline; if the
 /// goal is met the creator claims the funds in milestones, otherwise each backer takes back
