@@ -6,6 +6,9 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PY_STAMP   := $(VENV)/.sollab-installed
 NODE_STAMP := node_modules/.sollab-installed
+# Dev nodes only the tests use (Ganache): installed by `make test`, not by `make lab`.
+DEVNODES     := tests/js/devnodes
+DEVNODES_STAMP := $(DEVNODES)/node_modules/.sollab-installed
 KERNEL     := $(VENV)/share/jupyter/kernels/sollab/kernel.json
 LAB_PORT ?= 8888
 LAB_ARGS ?=
@@ -72,7 +75,12 @@ release: setup ## Regenerate lessons/ from the instructor notebooks in solutions
 	  $(JUPYTER_ENV) $(VENV)/bin/nbgrader generate_assignment $$lesson --force || exit 1; \
 	done
 
-test: setup ## Set everything up and run the whole test suite (lint, format check, pytest)
+$(DEVNODES_STAMP): $(DEVNODES)/package.json $(DEVNODES)/package-lock.json | $(PY_STAMP)
+	@echo "==> test-only dev nodes in $(DEVNODES)/node_modules/ (Ganache; pinned by its package-lock.json)"
+	@$(PY) -m sollab.node npm ci --prefix $(DEVNODES) --ignore-scripts --no-audit --no-fund --progress=true
+	@touch $@
+
+test: setup $(DEVNODES_STAMP) ## Set everything up and run the whole test suite (lint, format check, pytest)
 	@echo "==> ruff"
 	@$(VENV)/bin/ruff check src tests benchmarks graders jupyter_config.py
 	@$(VENV)/bin/ruff format --check src tests benchmarks graders jupyter_config.py

@@ -10,12 +10,15 @@ import os
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from nodekit import DEV_KEY, NODE_CHAIN_ID, rpc, sollab, sollab_node
 from sollab.cli import main
 from sollab.deployment import key_from_keystore, write_keystore
+
+REPO = Path(__file__).resolve().parent.parent
 
 BOX = """// SPDX-License-Identifier: MIT
 pragma solidity ^0.8.20;
@@ -278,15 +281,17 @@ def test_saying_no_at_the_prompt_deploys_nothing(node, box_file, tmp_path, capsy
 
 @pytest.mark.slow
 def test_deploy_to_ganache_an_npm_dev_node(box_file, tmp_path, capsys, monkeypatch):
-    """The same deployment against another node implementation: Ganache 7 (npm), started here
-    from $SOLLAB_GANACHE (its CLI). Not in package.json: it is 180 MB and npm 11 blocks its
-    install scripts; `npm install ganache@7.9.2` in any folder gives one."""
+    """The same deployment against another node implementation: Ganache 7 (npm), started here.
+    `make test` installs it in tests/js/devnodes/ (180 MB, so not in the lab's own
+    package.json; npm 11 skips its optional native add-ons and it runs on their JavaScript
+    fallbacks); $SOLLAB_GANACHE names another CLI."""
     import time
     import urllib.error
 
-    ganache = os.environ.get("SOLLAB_GANACHE")
-    if not ganache:
-        pytest.skip("set SOLLAB_GANACHE to a ganache CLI (npm install ganache@7.9.2) to run this")
+    installed = REPO / "tests" / "js" / "devnodes" / "node_modules" / "ganache" / "dist" / "node"
+    ganache = os.environ.get("SOLLAB_GANACHE") or str(installed / "cli.js")
+    if not Path(ganache).exists():
+        pytest.skip(f"no Ganache at {ganache}: `make test` installs it (tests/js/devnodes)")
     from sollab.node import find_node
 
     port = free_port()
