@@ -36,6 +36,7 @@ import queue
 import re
 import secrets
 import shutil
+import socket
 import subprocess
 import sys
 import threading
@@ -157,6 +158,11 @@ class Submission:
 
 def safe_student_id(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.@+-]", "_", name).strip("._") or "student"
+
+
+# A worker's sandbox folder under <course>/.sollab/course/work/<lesson>/: named by host and pid,
+# since shards on several machines (pods that all start at pid 1) share one course folder.
+_WORKER = f"worker-{safe_student_id(socket.gethostname())}-"
 
 
 def find_submissions(folder: Path, lesson: Lesson) -> list[Submission]:
@@ -578,7 +584,7 @@ class Grader:
             return self._all_zero(reason.splitlines()[0][:300], sandbox_kind, invalid=True)
         work = Path(self.options.course) / ".sollab" / "course" / "work" / self.lesson.name
         # a zygote's sandbox shows one folder for all its runs, filled anew for each
-        owner = f"worker-{os.getpid()}" if sandbox_kind == "bubblewrap" else submission.student
+        owner = f"{_WORKER}{os.getpid()}" if sandbox_kind == "bubblewrap" else submission.student
         workdir = work / owner / "lessons" / self.lesson.name
         sandbox = Sandbox(
             workdir, self.lesson.name, self.options.limits, isolate=self.options.isolate
@@ -1045,7 +1051,7 @@ def _pool(
             for result in pool.imap_unordered(_grade_in_worker, tasks):
                 results[result["student"]] = result
                 report(len(results), len(tasks), result)
-    for folder in (course_work(course) / "work" / lesson.name).glob("worker-*"):
+    for folder in (course_work(course) / "work" / lesson.name).glob(f"{_WORKER}*"):
         shutil.rmtree(folder, ignore_errors=True)  # the workers' zygotes ended with them
     return [results[sub.student] for sub, *_ in sorted(tasks, key=lambda t: t[0].student)]
 
@@ -1117,7 +1123,7 @@ def merge_class(
     submission must have an up-to-date result from its shard, or nothing is recorded. Running
     it again changes nothing (each student is recorded once, from their one result)."""
     options, course, lesson, found, results_dir = _class(lesson_name, submissions, options)
-    manifests = sorted((results_dir / "shards").glob("*-of-*.json"), key=os.path.getmtime)
+    manifests = sorted((results_dir / "shards").glob("[0-9]*-of-[0-9]*.json"), key=os.path.getmtime)
     if not manifests:
         raise GradingError(
             f"no shard of {lesson.name} has run: run `sollab grade {lesson.name} SUBMISSIONS "
@@ -1126,7 +1132,7 @@ def merge_class(
     tasks = _tasks(lesson, found, results_dir, force=False)
     missing = [sub.student for sub, path, key, _ in tasks if _up_to_date(path, key) is None]
     if missing:
-        count = Shard.parse(json.loads(manifests[-1].read_text())["shard"]).count
+        count = int(manifests[-1].stem.split("-of-")[1])  # the newest shard run's N
         rerun = sorted({Shard.of(student, count).index for student in missing})
         raise GradingError(
             f"{len(missing)} submission(s) of {lesson.name} have no up-to-date result "

@@ -345,7 +345,7 @@ def grade_class_command(
         progress=_progress_bar(as_json), shard=slice_,
     )  # fmt: skip
     what = f"shard {slice_} of the class" if slice_ else "submissions"
-    _show_grades(graded, time.monotonic() - started, as_json, what)
+    _show_grades(graded, time.monotonic() - started, as_json, what, with_feedback=not slice_)
     if slice_:
         click.echo(f"Recorded nothing yet: once every shard has run, `sollab grade merge {lesson}`")
 
@@ -396,7 +396,9 @@ def _progress_bar(quiet: bool):
     return show
 
 
-def _show_grades(graded: Any, elapsed: float, as_json: bool, what: str) -> None:
+def _show_grades(
+    graded: Any, elapsed: float, as_json: bool, what: str, with_feedback: bool = True
+) -> None:
     """A class's grades: a table per student, then the problems and where the files are."""
     if as_json:
         _print_json(
@@ -422,10 +424,8 @@ def _show_grades(graded: Any, elapsed: float, as_json: bool, what: str) -> None:
             click.echo(f"      {note}")
     for problem in graded.problems:
         click.secho(f"  problem: {problem}", fg="yellow", err=True)
-    click.echo(
-        f"{len(graded.results)} {what} in {elapsed:.1f} s; CSV: {graded.csv}; "
-        f"feedback: {graded.feedback}"
-    )
+    feedback = f"; feedback: {graded.feedback}" if with_feedback else ""
+    click.echo(f"{len(graded.results)} {what} in {elapsed:.1f} s; CSV: {graded.csv}{feedback}")
 
 
 @cli.command()
