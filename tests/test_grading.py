@@ -407,7 +407,7 @@ def test_one_reason_for_every_failed_check_is_said_once():
     assert partial.shared_message is None and "every check" not in partial.report()
 
 
-def test_a_gas_budget_reports_the_three_figures_whether_it_passes_or_not(counter_artifact):
+def test_gas_budgets_and_notes_reach_the_report_whether_the_check_passes_or_not(counter_artifact):
     """t.gas measures a workload's transactions (the deployment too); t.expect_gas fails over
     the budget, and on success its figures still reach the report."""
     with fresh_registry():
@@ -429,8 +429,14 @@ def test_a_gas_budget_reports_the_three_figures_whether_it_passes_or_not(counter
         def _(t):
             t.expect_gas(t.gas(lambda: workload(t)), 50_000, 40_000, hint="write less")
 
+        @ex.check("a note, then a failure", points=1)
+        def _(t):
+            t.note("measured first")
+            t.expect(False, "something else")
+
         score = lab.grade("99-test/budget", counter_artifact, quiet=True)
-        generous, tight = score.results
+        generous, tight, noted = score.results
+        assert noted.message == "expected something else; measured first"  # notes stay
         used = measured["gas"]
         assert used == measured["receipts"]
         assert generous.passed and generous.message == (

@@ -470,7 +470,7 @@ def run_check(check: Check, ex: Exercise, submission: Any, chain: Any) -> CheckR
             else:
                 check.run(context)
     except Exception as exc:
-        result.message = _message(exc)
+        result.message = "; ".join([_message(exc), *context.notes])
     else:
         result.earned = check.points
         result.message = "; ".join(context.notes)
