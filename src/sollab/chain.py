@@ -77,6 +77,7 @@ class Chain:
         # Called with (what, "call" | "transaction", gas used) after each success: gas reports.
         self._gas_watchers: list[Callable[[str, str, int], None]] = []
         self._w3 = None
+        self.rollbacks = 0  # how many times state was rolled back: a handle's code may be gone
 
     # -- accounts and balances --
 
@@ -155,6 +156,7 @@ class Chain:
 
     def revert(self, snapshot: object) -> None:
         self._backend.revert(snapshot)
+        self.rollbacks += 1
 
     @contextlib.contextmanager
     def anchor(self) -> Iterator[None]:
@@ -164,7 +166,7 @@ class Chain:
         try:
             yield
         finally:
-            self._backend.revert(snap)
+            self.revert(snap)
             self._default_sender = sender
 
     # -- web3 --

@@ -241,6 +241,7 @@ class Contract:
         self.artifact = artifact
         self.address = address
         self.deploy_receipt = receipt
+        self._code_seen_at = chain.rollbacks  # a handle is made for code that is there
         self.abi = artifact.abi
         by_name: dict[str, list[dict[str, Any]]] = {}
         for item in artifact.abi:
@@ -256,12 +257,17 @@ class Contract:
         return self.artifact.name
 
     def _require_code(self, what: str) -> None:
-        if not self.chain.code(self.address):
-            raise ChainError(
-                f"{what}: there is no contract at {self.address} on this chain any more. It was "
-                "deployed inside a `with chain.anchor():` block or before a snapshot that has "
-                "since been reverted; deploy it again"
-            )
+        """Raise if this contract's code is gone; looked up only after the chain rolled back."""
+        if self.chain.rollbacks == self._code_seen_at:
+            return
+        if self.chain.code(self.address):
+            self._code_seen_at = self.chain.rollbacks
+            return
+        raise ChainError(
+            f"{what}: there is no contract at {self.address} on this chain any more. It was "
+            "deployed inside a `with chain.anchor():` block or before a snapshot that has "
+            "since been reverted; deploy it again"
+        )
 
     def __getattr__(self, name: str) -> Any:
         functions = self.__dict__.get("functions", {})
