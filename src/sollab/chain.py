@@ -398,7 +398,8 @@ class Chain:
             location = self._locate(frame, frame.pc, artifact)
             if location is None and tx is not None and execution.error != "out_of_gas":
                 at_block = receipt.block_number - 1 if receipt is not None else None
-                traced = self._backend.replay_trail(tx, at_block)
+                # a backend that replays failures already (revm) hands the trail over with them
+                traced = frame if frame.trail else self._backend.replay_trail(tx, at_block)
                 if traced is not None:
                     for pc in reversed(traced.trail):
                         location = self._locate(traced, pc, artifact)
