@@ -200,6 +200,9 @@ def test_bad_deployments_are_one_line_each(node, box_file, tmp_path, capsys, mon
     monkeypatch.setenv("POOR_KEY", poor.key.hex())
     monkeypatch.setenv("BAD_KEY", "0x1234secret")
     port = free_port()
+    not_records = tmp_path / "notes.json"
+    not_records.write_text("my notes, not JSON")
+    nonce = rpc(node, "eth_getTransactionCount", DEPLOYER, "latest")
     cases = [
         (
             ["deploy", str(box_file), "7", "--rpc", f"http://127.0.0.1:{port}", "--chain-id", "1",
@@ -252,6 +255,22 @@ def test_bad_deployments_are_one_line_each(node, box_file, tmp_path, capsys, mon
             deploy_argv(node, tmp_path / "Missing.sol", "--key-env", "GOOD_KEY", *keep),
             f"Error: {tmp_path / 'Missing.sol'} does not exist: check the path\n",
         ),
+        (
+            deploy_argv(node, box_file, "--key-env", "GOOD_KEY", "--network", "../up", *keep),
+            "Error: --network '../up': use letters, digits, '-', '_' and '.' (it names the file "
+            "the deployment is recorded in)\n",
+        ),
+        (  # checked before anything is sent: a paid deployment is never left unrecorded
+            deploy_argv(node, box_file, "--key-env", "GOOD_KEY", "--yes", "--record",
+                        str(not_records)),
+            f"Error: {not_records} is not a deployments file (JSON): check the path\n",
+        ),
+        (
+            ["deploy", str(box_file), "7", "--rpc", "http://127.0.0.1:99999/v3/0123secret",
+             "--chain-id", "1", "--key-env", "GOOD_KEY", *keep],
+            "Error: --rpc is not an HTTP(S) URL with a host and a valid port (it starts "
+            "'http://1'): give one such as http://127.0.0.1:8545\n",
+        ),
     ]  # fmt: skip
     for argv, expected in cases:
         code, out, err = run_cli(capsys, *argv)
@@ -261,11 +280,24 @@ def test_bad_deployments_are_one_line_each(node, box_file, tmp_path, capsys, mon
         assert code == 1, (argv, err)
         assert err.startswith(expected) if not expected.endswith("\n") else err == expected, err
         assert err.count("\n") == 1 and "Traceback" not in err
-        assert "1234secret" not in out + err
+        assert "1234secret" not in out + err and "0123secret" not in out + err
+    assert not_records.read_text() == "my notes, not JSON"
     deployed = json.loads(record.read_text())
     assert [r["value"] for r in deployed] == ["5"]  # only the good one was recorded
     balance = rpc(node, "eth_getBalance", deployed[0]["address"], "latest")
     assert int(balance, 16) == 5
+    sent = int(rpc(node, "eth_getTransactionCount", DEPLOYER, "latest"), 16) - int(nonce, 16)
+    assert sent == 1  # the good one alone
+
+
+def test_an_endpoint_that_answers_nonsense_is_one_line():
+    """A JSON-RPC answer that is not a hex quantity ends as one DeployError naming it."""
+    from sollab.deployment import DeployError, _quantity
+
+    assert _quantity("0x1a", "x") == 26
+    for nonsense in (None, "12", "0xzz", 5):
+        with pytest.raises(DeployError, match="not a hex number: is it an Ethereum node"):
+            _quantity(nonsense, "eth_chainId from http://127.0.0.1:8545")
 
 
 def test_saying_no_at_the_prompt_deploys_nothing(node, box_file, tmp_path, capsys, monkeypatch):

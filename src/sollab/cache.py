@@ -7,11 +7,10 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 from collections import OrderedDict
 from pathlib import Path
 
-from .paths import lab_home
+from .paths import lab_home, write_atomically
 from .versions import InstalledCompiler
 
 
@@ -62,11 +61,7 @@ class CompileCache:
 
     def _store(self, path: Path, output: str, version: str) -> None:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-            with os.fdopen(fd, "w") as f:
-                json.dump({"output": output, "version": version}, f)
-            os.replace(tmp, path)
+            write_atomically(path, json.dumps({"output": output, "version": version}))
             entries = sorted(path.parent.glob("*.json"), key=lambda p: p.stat().st_mtime)
             for old in entries[: max(0, len(entries) - self.DISK_FILES)]:
                 with contextlib.suppress(OSError):

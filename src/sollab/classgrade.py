@@ -48,7 +48,7 @@ from typing import Any
 from . import wire
 from .errors import LabError
 from .grading import GradingError, get_exercise
-from .paths import lab_root
+from .paths import lab_root, write_atomically
 from .sandbox import Limits, Sandbox, bubblewrap
 
 MAX_STDERR = 16 * 1024 * 1024  # bytes a submission may print outside its cells' captured output
@@ -886,13 +886,6 @@ def _clear_folder(folder: Path) -> None:
             os.rmdir(entry.path)
         else:
             os.unlink(entry.path)
-
-
-def write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
 
 
 # --- the pool ------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ hardware wallets.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import os
@@ -30,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ArgumentError, LabError
-from .paths import lab_home
+from .paths import lab_home, write_atomically
 
 #: Networks known by chain id; any other is named ``chain-<id>`` unless --network names it.
 NETWORKS = {
@@ -92,9 +93,15 @@ class Rpc:
 
     def __init__(self, url: str, timeout: float = RPC_TIMEOUT) -> None:
         parts = urllib.parse.urlsplit(url)
+        try:
+            parts.port  # noqa: B018 (raises ValueError for a port out of range)
+        except ValueError:
+            parts = parts._replace(netloc="")
         if parts.scheme not in ("http", "https") or not parts.hostname:
+            # not echoed whole: a hosted endpoint's URL carries its API key
             raise DeployError(
-                f"--rpc {url!r} is not an HTTP(S) URL: give one such as http://127.0.0.1:8545"
+                f"--rpc is not an HTTP(S) URL with a host and a valid port (it starts "
+                f"{url[:8]!r}): give one such as http://127.0.0.1:8545"
             )
         self.url, self.timeout, self.shown = url, timeout, safe_url(url)
         self._id = 0
@@ -136,6 +143,17 @@ class Rpc:
             error = answer["error"] if isinstance(answer["error"], dict) else {}
             raise RpcFailed(method, str(error.get("message", answer["error"])), error.get("data"))
         return answer.get("result")
+
+    def quantity(self, method: str, *params: Any) -> int:
+        """A method whose answer is a hex quantity (``0x1a``), as an int."""
+        return _quantity(self(method, *params), f"{method} from {self.shown}")
+
+
+def _quantity(value: Any, what: str) -> int:
+    if isinstance(value, str) and value[:2] in ("0x", "0X"):
+        with contextlib.suppress(ValueError):
+            return int(value, 16)
+    raise DeployError(f"{what} is {value!r}, not a hex number: is it an Ethereum node?")
 
 
 class RpcFailed(DeployError):
@@ -361,19 +379,26 @@ def plan(
         raise DeployError(
             f"{artifact.name}'s constructor is not payable: drop --value or mark it payable"
         )
-    remote = int(rpc("eth_chainId"), 16)
+    remote = rpc.quantity("eth_chainId")
     if remote != chain_id:
         raise DeployError(
             f"{rpc.shown} is chain {remote} ({network_name(remote)}), not --chain-id {chain_id}: "
             "check --rpc, or pass --chain-id "
             f"{remote} if that is the chain you mean"
         )
+    if network is not None and (
+        not re.fullmatch(r"[A-Za-z0-9_.-]+", network) or set(network) == {"."}
+    ):
+        raise DeployError(
+            f"--network {network!r}: use letters, digits, '-', '_' and '.' (it names the file "
+            "the deployment is recorded in)"
+        )
     name = network or network_name(chain_id)
     sender = account.address
     data = artifact.bytecode + encoded.hex()
     call = {"from": sender, "data": data, "value": hex(value)}
     try:
-        gas = int(rpc("eth_estimateGas", call), 16)
+        gas = rpc.quantity("eth_estimateGas", call)
     except RpcFailed as exc:
         if "revert" in exc.message.lower():
             raise DeployError(
@@ -381,23 +406,23 @@ def plan(
                 "check the arguments"
             ) from None
         if "fund" in exc.message.lower() or "balance" in exc.message.lower():
-            balance = int(rpc("eth_getBalance", sender, "latest"), 16)
+            balance = rpc.quantity("eth_getBalance", sender, "latest")
             raise _underfunded(sender, balance, None) from None
         raise
     gas = int(gas * GAS_MARGIN)
     latest = rpc("eth_getBlockByNumber", "latest", False) or {}
-    base_fee = int(latest.get("baseFeePerGas") or "0x0", 16)
+    base_fee = _quantity(latest.get("baseFeePerGas") or "0x0", "the latest block's base fee")
     if not base_fee:
         raise DeployError(
             f"{rpc.shown} reports no base fee: sollab deploy sends EIP-1559 transactions only"
         )
     try:
-        priority = int(rpc("eth_maxPriorityFeePerGas"), 16)
+        priority = rpc.quantity("eth_maxPriorityFeePerGas")
     except RpcFailed:
         priority = DEFAULT_PRIORITY_FEE
     max_fee = 2 * base_fee + priority
-    balance = int(rpc("eth_getBalance", sender, "latest"), 16)
-    nonce = int(rpc("eth_getTransactionCount", sender, "pending"), 16)
+    balance = rpc.quantity("eth_getBalance", sender, "latest")
+    nonce = rpc.quantity("eth_getTransactionCount", sender, "pending")
     deployment = Plan(
         rpc=rpc,
         account=account,
@@ -434,8 +459,19 @@ def send(
     timeout: float = RECEIPT_TIMEOUT,
     progress: Callable[[str], None] = lambda _: None,
 ) -> Deployment:
-    """Sign and send the deployment, wait for its receipt, record it."""
+    """Sign and send the deployment, wait for its receipt, record it. The deployments file is
+    checked before anything is sent, so a deployment paid for is not left unrecorded."""
     artifact, rpc = deployment.artifact, deployment.rpc
+    target = record_file(deployment.network, record_path)
+    if target.exists():
+        load_records(target)  # one line if it is not a deployments file
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        writable = os.access(target.parent, os.W_OK)
+    except OSError:
+        writable = False
+    if not writable:
+        raise DeployError(f"cannot write {target.parent}: give --record FILE somewhere writable")
     tx = {
         "type": 2,
         "chainId": deployment.chain_id,
@@ -465,10 +501,10 @@ def send(
         raise
     progress(f"Sent {tx_hash}; waiting for it to be mined ...")
     receipt = wait_for_receipt(rpc, tx_hash, timeout)
-    if int(receipt.get("status", "0x0"), 16) != 1:
+    if _quantity(receipt.get("status", "0x0"), f"the status of {tx_hash}") != 1:
         raise DeployError(
             f"the deployment transaction {tx_hash} was mined in block "
-            f"{int(receipt['blockNumber'], 16)} but failed (status 0): its constructor "
+            f"{receipt.get('blockNumber')} but failed (status 0): its constructor "
             "reverted or ran out of gas"
         )
     address = receipt.get("contractAddress")
@@ -476,7 +512,13 @@ def send(
     if not address or code in ("0x", "", None):
         raise DeployError(f"transaction {tx_hash} created no contract: check the node")
     record = _record(deployment, receipt, tx_hash, origin)
-    path = save_record(record, record_path)
+    try:
+        path = save_record(record, record_path)
+    except (OSError, DeployError) as exc:
+        raise DeployError(
+            f"{artifact.name} is deployed at {address} (transaction {tx_hash}) but could not be "
+            f"recorded in {target} ({exc}): keep these figures"
+        ) from None
     return Deployment(record=record, path=path, receipt=receipt)
 
 
@@ -509,14 +551,16 @@ def _record(
         "fqn": artifact.fqn,
         "address": to_checksum_address(receipt["contractAddress"]),
         "transactionHash": tx_hash,
-        "blockNumber": int(receipt["blockNumber"], 16),
+        "blockNumber": _quantity(receipt.get("blockNumber"), f"the block of {tx_hash}"),
         "blockHash": receipt.get("blockHash"),
         "deployer": deployment.account.address,
         "constructorArgs": jsonable(deployment.args),
         "constructorArgsEncoded": "0x" + deployment.encoded_args.hex(),
         "value": str(deployment.value),
-        "gasUsed": int(receipt["gasUsed"], 16),
-        "effectiveGasPrice": str(int(receipt.get("effectiveGasPrice") or "0x0", 16)),
+        "gasUsed": _quantity(receipt.get("gasUsed"), f"the gas {tx_hash} used"),
+        "effectiveGasPrice": str(
+            _quantity(receipt.get("effectiveGasPrice") or "0x0", f"the gas price of {tx_hash}")
+        ),
         "deployedAt": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "rpc": deployment.rpc.shown,
         "origin": origin,
@@ -539,10 +583,7 @@ def save_record(record: dict[str, Any], path: Path | None = None) -> Path:
     target = record_file(record["network"], path)
     records = load_records(target) if target.exists() else []
     records.append(record)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".tmp")
-    tmp.write_text(json.dumps(records, indent=1) + "\n")
-    os.replace(tmp, target)
+    write_atomically(target, json.dumps(records, indent=1) + "\n")
     return target
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from functools import cache
@@ -28,6 +29,23 @@ def lab_root() -> Path:
             if _is_lab_root(folder):
                 return folder
     return Path.cwd().resolve()
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` all at once: a reader (or a crash) sees the old file or the
+    new one, never half of one; two writers at once each write a temporary file of their own."""
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def lab_home() -> Path:

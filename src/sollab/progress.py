@@ -6,12 +6,14 @@ Kept in ``$SOLLAB_PROGRESS`` or ``~/.sollab/progress.json``; written atomically 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from .paths import write_atomically
 
 
 def progress_path() -> Path:
@@ -40,11 +42,5 @@ def record(exercise_id: str, score: float, max_points: float) -> None:
     )
     exercises[exercise_id] = entry
     path = progress_path()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "w") as f:
-            json.dump({"exercises": exercises}, f, indent=2, sort_keys=True)
-        os.replace(tmp, path)
-    except OSError:
-        pass
+    with contextlib.suppress(OSError):
+        write_atomically(path, json.dumps({"exercises": exercises}, indent=2, sort_keys=True))
