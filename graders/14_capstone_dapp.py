@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import io
-import weakref
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +27,8 @@ from hypothesis import strategies as st
 
 import sollab
 from sollab.contracts import ContractFactory, Event
-from sollab.grading import CheckContext, CheckFailed, Exercise, GradingError, exercise
+from sollab.grading import CheckContext, exercise
+from sollab.mutation import Mutant, Mutation
 from sollab.paths import lab_root
 
 LESSON = "14-capstone-dapp"
@@ -165,7 +164,7 @@ def _campaign(
     try:
         args = (tok.address, goal, DAY, milestones)
         if reference:
-            c = t.chain.deploy(artifact("correct"), *args, sender=sender or t.eve)
+            c = t.chain.deploy(CROWDFUND.artifact("correct"), *args, sender=sender or t.eve)
         else:
             c = t.deploy(*args, sender=sender or t.eve)
     except (sollab.ArgumentError, sollab.TransactionReverted) as exc:
@@ -469,10 +468,6 @@ def _(t):
 
 # --- exercise 2: the learner's tests, graded by mutation ---------------------------------------
 
-# Each mutant: (check title, the bug in the learner's words, the edits that make it). A title
-# names the kind of bug only vaguely; the edits stay here.
-Mutant = tuple[str, str, list[tuple[str, str]]]
-
 MUTANTS: dict[str, Mutant] = {
     "no-deadline": (
         "catches a bug in when pledges are accepted",
@@ -513,120 +508,13 @@ MUTANTS: dict[str, Mutant] = {
 VISIBLE_MUTANT = "no-deadline"
 
 
-def mutate(text: str, edits: list[tuple[str, str]]) -> str:
-    """``text`` with each ``old`` (found exactly once) replaced by ``new``."""
-    for old, new in edits:
-        if text.count(old) != 1:
-            raise GradingError(f"lesson 14 grader: {old!r} is not found exactly once in Crowdfund")
-        text = text.replace(old, new)
-    return text
-
-
-@functools.cache
-def artifact(key: str) -> Any:
-    """The reference Crowdfund (``"correct"``) or a mutant, compiled on its own as
-    ``Crowdfund.sol`` (no other mutant's source, no file name that gives the bug away)."""
-    path = lab_root() / REFERENCE
-    if not path.is_file():
-        raise GradingError(
-            f"lesson 14 grader: {REFERENCE} is missing; tests are graded against it, so grade "
-            "in the course's repository"
-        )
-    text = path.read_text()
-    if key != "correct":
-        text = mutate(text, MUTANTS[key][2])
-    return sollab.compile_source(text, "Crowdfund.sol")["Crowdfund"]
-
-
-@contextlib.contextmanager
-def _hypothesis_defaults(shrink: bool):
-    """Hypothesis defaults while the learner's tests run (as lesson 08's): 15 examples,
-    reproducible, no deadline, no database, no shrinking on mutants. Their own settings win."""
-    try:
-        from hypothesis import Phase, settings
-    except ImportError:  # pragma: no cover
-        yield
-        return
-    previous = getattr(settings, "_current_profile", None) or "default"
-    phases = [Phase.explicit, Phase.generate] + ([Phase.shrink] if shrink else [])
-    settings.register_profile(
-        "sollab-grading-14",
-        max_examples=15,
-        deadline=None,
-        database=None,
-        derandomize=True,
-        phases=phases,
-    )
-    settings.load_profile("sollab-grading-14")
-    try:
-        yield
-    finally:
-        settings.load_profile(previous)
-
-
-def run_tests(test: Any, key: str) -> BaseException | None:
-    """Run the learner's ``test(Crowdfund, Token)`` with the Crowdfund called ``key`` and lesson
-    09's token, on the kernel's chain (their code uses it for time travel and accounts),
-    undoing everything afterwards; returns what it raised, or None."""
-    chain = sollab.get_chain()
-    campaign = ContractFactory(artifact(key), sollab.get_chain)
-    token = ContractFactory(given_tokens()["reverting"], sollab.get_chain)
-    with contextlib.ExitStack() as stack:
-        stack.enter_context(chain.anchor())
-        stack.enter_context(_hypothesis_defaults(shrink=key == "correct"))
-        stack.enter_context(contextlib.redirect_stdout(io.StringIO()))
-        try:
-            test(campaign, token)
-        except Exception as exc:
-            return exc
-    return None
-
-
-def describe(exc: BaseException) -> str:
-    first = (str(exc).strip().splitlines() or [""])[0]
-    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
-
-
-# The tests run on the reference once per grade (each grade has a chain of its own, the key).
-_on_correct: weakref.WeakKeyDictionary[Any, dict[int, tuple[Any, BaseException | None]]]
-_on_correct = weakref.WeakKeyDictionary()
-
-
-def passes_on_correct(t: Any) -> None:
-    runs = _on_correct.setdefault(t.chain, {})
-    entry = runs.get(id(t.submission))
-    if entry is None or entry[0] is not t.submission:
-        entry = runs[id(t.submission)] = (t.submission, run_tests(t.submission, "correct"))
-    failure = entry[1]
-    if isinstance(failure, NotImplementedError):
-        raise CheckFailed(
-            "your tests in the function",
-            "not written yet (it raises NotImplementedError)",
-            "replace `raise NotImplementedError()` with your tests, then run this cell again",
-        )
-    if failure is not None:
-        raise CheckFailed(
-            "your tests to pass on a correct Crowdfund",
-            f"they fail with {describe(failure)}",
-            "a test that fails on a correct contract tests the wrong thing: compare what it "
-            "expects with the rules in the notebook, and run it on your own Crowdfund",
-        )
-
-
-def mutant_checks(ex: Exercise) -> None:
-    """One check per mutant, one point each: the tests pass on Crowdfund and fail on it."""
-    for key, (title, bug, _) in MUTANTS.items():
-
-        def check(t: Any, key: str = key, bug: str = bug) -> None:
-            passes_on_correct(t)
-            t.expect(
-                run_tests(t.submission, key) is not None,
-                f"your tests to fail on a Crowdfund with {bug}",
-                "they all passed on it",
-                "test every rule: who may call, when, how much moves, and the events",
-            )
-
-        ex.check(title, points=1, hidden=key != VISIBLE_MUTANT)(check)
+CROWDFUND = Mutation(
+    "lesson 14",
+    REFERENCE,
+    MUTANTS,
+    given=lambda: (ContractFactory(given_tokens()["reverting"], sollab.get_chain),),
+    rules="the rules in the notebook",
+)
 
 
 tests = exercise(
@@ -646,7 +534,12 @@ tests = exercise(
         "each event's arguments with lab.emitted.",
     ],
 )
-mutant_checks(tests)
+CROWDFUND.checks(
+    tests,
+    MUTANTS,
+    visible="no-deadline",
+    hint="test every rule: who may call, when, how much moves, and the events",
+)
 
 
 # --- exercise 3: the front end's transactions -------------------------------------------------

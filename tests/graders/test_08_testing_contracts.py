@@ -22,10 +22,9 @@ CORRECT = None  # the correct Savings as a kernel-chain factory, for a suite tha
 
 
 @pytest.fixture(scope="module")
-def mutants():
-    """The grader module's namespace: its mutants, compiled once for the module."""
-    ex = load_graders()[BASICS]
-    return ex.checks[0].run.__globals__
+def savings():
+    """The grader's Savings and its mutants (a sollab.mutation.Mutation), compiled once."""
+    return load_graders()[BASICS].checks[0].run.mutation
 
 
 # --- deposits and withdrawals -----------------------------------------------------------------
@@ -155,13 +154,13 @@ def test_basics_a_suite_that_fails_on_the_correct_contract_earns_nothing(module_
     result = graded(BASICS, basics_expects_zero_deposits, module_chain)
     assert result == 0
     message = result.results[0].message
-    assert "your tests to pass on the correct Savings" in message
+    assert "your tests to pass on a correct Savings" in message
     assert "ZeroAmount" in message and "s.deposit(value=0)" in message  # their line
 
 
-def test_basics_a_suite_on_its_own_contract_catches_nothing(module_chain, mutants):
+def test_basics_a_suite_on_its_own_contract_catches_nothing(module_chain, savings):
     global CORRECT
-    CORRECT = lab.ContractFactory(mutants["artifact"]("correct"), lab.get_chain)
+    CORRECT = lab.ContractFactory(savings.artifact("correct"), lab.get_chain)
     result = graded(BASICS, basics_global_contract, module_chain)
     assert result == 0
     assert all("they all passed" in r.message for r in result.results)
@@ -415,11 +414,11 @@ def test_a_failing_property_names_its_falsifying_example(module_chain):
 # --- the mutants themselves ---------------------------------------------------------------------
 
 
-def test_every_mutant_is_one_real_change_and_gives_nothing_away(mutants):
+def test_every_mutant_is_one_real_change_and_gives_nothing_away(savings):
     """Each mutant compiles to other code than the correct Savings (no two the same), keeps its
     ABI, and travels alone: its compilation holds only its own source, named Savings.sol."""
-    keys = ["correct", *mutants["MUTANTS"]]
-    compiled = {key: mutants["artifact"](key) for key in keys}
+    keys = ["correct", *savings.mutants]
+    compiled = {key: savings.artifact(key) for key in keys}
     codes = {key: a.deployed_bytecode.rsplit("a264", 1)[0] for key, a in compiled.items()}
     assert len(set(codes.values())) == len(codes)
     for key, artifact in compiled.items():
@@ -427,9 +426,9 @@ def test_every_mutant_is_one_real_change_and_gives_nothing_away(mutants):
         assert list(artifact.compilation.sources) == ["Savings.sol"], key
 
 
-def test_messages_never_show_a_mutants_code(module_chain, mutants):
+def test_messages_never_show_a_mutants_code(module_chain, savings):
     result = graded(BASICS, basics_without_events, module_chain)
     text = result.report()
-    for _, _, edits in mutants["MUTANTS"].values():
+    for _, _, edits in savings.mutants.values():
         for _old, new in edits:
             assert not new or new not in text
