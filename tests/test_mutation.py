@@ -56,7 +56,7 @@ def test_the_tests_pass_on_the_correct_contract_and_catch_the_mutant_leaving_no_
     text = describe(caught)
     assert text.startswith("RevertExpectationFailed: did not revert"), text
     assert "(in refuses_empty_deposits, line " in text, text  # the learner's line, not ours
-    assert text.endswith(': with sollab.reverts("ZeroAmount"))'), text
+    assert text.endswith(': with sollab.reverts("ZeroAmount"):)'), text
 
 
 def test_a_missing_contract_says_where_to_grade():
