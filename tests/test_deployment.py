@@ -412,3 +412,30 @@ def test_an_unfinished_notebook_cell_is_not_deployed(node, tmp_path, capsys, mon
     code, out, err = run_cli(capsys, "deploy", str(path), "4", *keep)  # Box: the only finished one
     assert code == 0, err
     assert "Deployed Box at" in out
+
+
+def test_a_notebook_cell_compiles_with_its_own_flags_as_the_magic_reads_them(tmp_path):
+    """`--solc=X` and `--solc X`, `--optimize`: the magic's own parser reads the cell's line; a
+    flag it does not know is one line naming the cell's flags."""
+    import nbformat
+
+    from sollab.compiler import compile_source
+    from sollab.deployment import DeployError, load_contract
+
+    version = compile_source(BOX, "Box.sol")["Box"].solc_version.split("+")[0]
+    path = tmp_path / "lesson.ipynb"
+    for line in (f"--solc={version} --optimize", f"--optimize --solc {version}"):
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_code_cell(f"%%solidity {line}\n{BOX}")]
+        nbformat.write(nb, path)
+        artifact, origin = load_contract(str(path))
+        assert artifact.name == "Box" and origin["kind"] == "notebook"
+        assert json.loads(artifact.metadata)["settings"]["optimizer"]["enabled"] is True, line
+    nb.cells = [nbformat.v4.new_code_cell(f"%%solidity --optimise\n{BOX}")]
+    nbformat.write(nb, path)
+    with pytest.raises(DeployError) as caught:
+        load_contract(str(path))
+    assert str(caught.value) == (
+        f"{path}: `%%solidity --optimise`: unrecognized arguments: --optimise "
+        "(the flags are --optimize, --via-ir, --solc VERSION)"
+    )

@@ -654,14 +654,18 @@ def notebook_cells(path: Path) -> list[tuple[str, str]]:
 
 
 def _cell_options(line: str, where: str) -> dict[str, Any]:
-    words = line.split()
-    options: dict[str, Any] = {"optimize": "--optimize" in words, "via_ir": "--via-ir" in words}
-    if "--solc" in words:
-        at = words.index("--solc")
-        if at + 1 >= len(words):
-            raise DeployError(f"{where}: `%%solidity --solc` needs a version")
-        options["solc"] = words[at + 1]
-    return options
+    from IPython.core.error import UsageError
+
+    from .magics import cell_options
+
+    try:
+        return cell_options(line)
+    except UsageError as exc:
+        first = (str(exc).strip().splitlines() or ["bad flags"])[-1]
+        raise DeployError(
+            f"{where}: `%%solidity {line}`: {first} (the flags are --optimize, --via-ir, "
+            "--solc VERSION)"
+        ) from None
 
 
 def load_contract(target: str, name: str | None = None, **options: Any) -> tuple[Any, dict]:

@@ -64,6 +64,12 @@ def _options(args: Any) -> dict[str, Any]:
     return {"optimize": args.optimize, "solc": args.solc, "via_ir": args.via_ir}
 
 
+def cell_options(line: str) -> dict[str, Any]:
+    """The compile options a ``%%solidity`` line's flags give, parsed as the magic parses them
+    (``--solc=0.8.24`` as well as ``--solc 0.8.24``); IPython's UsageError if they are wrong."""
+    return _options(parse_argstring(SolidityMagics.solidity, line))
+
+
 @magics_class
 class SolidityMagics(Magics):
     def _get_chain(self):
