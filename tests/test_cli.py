@@ -103,6 +103,11 @@ def test_a_typo_in_a_command_suggests_the_right_one(capsys):
     assert "Did you mean 'compile'?" in err
 
 
+def test_a_typo_in_a_grade_subcommand_is_not_taken_for_a_lesson(capsys):
+    code, _, err = run(capsys, "grade", "mrege", "05-solidity-basics", "submitted")
+    assert (code, err.strip()) == (2, "Error: No such command 'mrege'. Did you mean 'merge'?")
+
+
 def test_installed_entry_point_runs(repo):
     """Is `.venv/bin/sollab` (the console script) wired to the CLI?"""
     exe = Path(sys.executable).parent / "sollab"

@@ -254,6 +254,10 @@ class _DefaultGroup(_Group):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if not args or (args[0] not in self.commands and args[0] not in ctx.help_option_names):
+            others = [name for name in self.commands if name != self.default]
+            close = difflib.get_close_matches(args[0], others, n=1) if args else []
+            if close:  # `sollab grade mrege ...` is a typo, not a lesson called "mrege"
+                raise click.UsageError(f"No such command '{args[0]}'. Did you mean '{close[0]}'?")
             args = [self.default, *args]
         return super().parse_args(ctx, args)
 
