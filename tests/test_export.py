@@ -333,3 +333,65 @@ def test_a_recorded_deployment_as_foundry_keeps_its_arguments(box_portfolio, tmp
         == (record["address"])
     )
     assert (foundry / "test" / "test_box.py").is_file() and (foundry / "src" / "Box.sol").is_file()
+
+
+def test_a_secret_in_what_would_be_published_stops_the_export_before_anything_is_written(
+    token_file, tmp_path, capsys
+):
+    """A portfolio is public: a private key beside a contract or in a test file, a mnemonic,
+    an RPC URL with its API key stop it, naming the place; hashes and the lab chain's public
+    keys (1, 2, ... as 32 bytes) do not."""
+    key = "0x" + "5f" * 32
+    folder = tmp_path / "src"
+    folder.mkdir()
+    source = folder / "Tok.sol"
+    cases = [
+        ("Tok.sol", f"{TOKEN}// deployer private key: {key}\n", "line 10: a private key"),
+        ("test_tok.py", f'PRIVATE_KEY = "{key}"\n', "line 1: a private key"),
+        ("test_tok.py", 'MNEMONIC = "' + "word " * 11 + 'word"\n', "line 1: a mnemonic"),
+        ("tok.test.js", 'const url = "https://mainnet.infura.io/v3/0123456789abcdef0123";\n',
+         "line 1: an API key in an RPC URL"),
+    ]  # fmt: skip
+    for name, text, where in cases:
+        for p in folder.iterdir():
+            p.unlink()
+        source.write_text(TOKEN)
+        (folder / name).write_text(text)
+        out = tmp_path / "out"
+        code, _, err = run_cli(capsys, "export", str(source), str(out))
+        assert (code, err) == (
+            1,
+            f"Error: {folder / name}, {where} is in what a portfolio publishes: remove it (deploy "
+            "with --key-env VAR, keep keys out of notebooks), then export again\n",
+        )
+        assert not out.exists()
+    (folder / "tok.test.js").unlink()
+    (folder / "test_tok.py").write_text(
+        f'HASH = "{"ab" * 32}"  # keccak of the name\nALICE_KEY = "0x{"00" * 31}01"\n'
+    )
+    code, _, err = run_cli(capsys, "export", str(source), str(tmp_path / "fine"))
+    assert code == 0, err
+
+
+def test_a_secret_in_a_notebooks_output_is_found_in_its_cell(tmp_path):
+    from sollab.export import find_secret
+
+    notebook = box_notebook(tmp_path / "mine.ipynb")
+    nb = nbformat.read(notebook, as_version=4)
+    nb.cells[2].outputs = [nbformat.v4.new_output("stream", text=f"pk: 0x{'7e' * 32}\n")]
+    nbformat.write(nb, notebook)
+    assert find_secret(notebook) == f"{notebook}, output of cell 3, line 1: a private key"
+
+
+def test_without_the_ethers_bundle_nothing_is_written(token_file, tmp_path, capsys, monkeypatch):
+    import sollab.webpage
+
+    monkeypatch.setattr(sollab.webpage, "ETHERS_BUNDLE", "node_modules/nowhere/ethers.js")
+    out = tmp_path / "out"
+    code, _, err = run_cli(capsys, "export", str(token_file), str(out))
+    assert (code, err) == (
+        1,
+        "Error: node_modules/nowhere/ethers.js is missing: run `make setup` (npm ci) to install "
+        "ethers\n",
+    )
+    assert not out.exists()

@@ -7,6 +7,11 @@ compiled from, so ``verification/standard-input.json`` recompiled with the named
 the deployed runtime bytecode byte for byte (metadata hash included). ``--format foundry`` and
 ``--format hardhat`` lay the same files out as a Foundry or a Hardhat project.
 
+A portfolio is meant to be published: before anything is written, the learner's files that go
+into it (the notebook with its saved outputs, the contract, test files) are searched for what
+looks like a private key, a mnemonic or an RPC URL's API key, and the export stops naming the
+place. It is a search for the usual shapes, not a guarantee: read what you publish.
+
 Not done: running Foundry or Hardhat (their layouts and configs are written, not built here),
 submitting to a block explorer (the README says how), contracts that need linked libraries.
 """
@@ -222,24 +227,97 @@ def _notebook_results(path: Path) -> tuple[str, list[str]]:
     return "\n".join(lines), ids
 
 
-def _learner_tests(origin: dict[str, Any] | None, writer: _Writer, folder: str) -> list[str]:
-    """Copy the learner's tests into ``folder``; notes about what was (not) found."""
+def _learner_files(origin: dict[str, Any] | None) -> tuple[list[Path], list[str]]:
+    """The learner's files that go into the portfolio's tests (their notebook, or the test
+    files next to their .sol), and notes about what was (not) found."""
     if not origin:
-        return ["no origin recorded: no tests were exported"]
+        return [], ["no origin recorded: no tests were exported"]
     path = Path(origin["path"])
     if not path.exists():
-        return [f"{path} is gone: no tests were exported"]
+        return [], [f"{path} is gone: no tests were exported"]
     if origin.get("kind") == "notebook":
-        writer.copy(f"{folder}/{path.name}", path)
-        results, _ = _notebook_results(path)
-        writer.text(f"{folder}/RESULTS.md", results)
-        return []
+        return [path], []
     found = sorted(p for p in path.parent.iterdir() if p.is_file() and _TEST_FILE.fullmatch(p.name))
-    for test in found:
-        writer.copy(f"{folder}/{test.name}", test)
     if not found:
-        return [f"no test files next to {path.name} (test_*.py, *.t.sol, *.test.js)"]
-    return [f"copied {len(found)} test file(s); their results are not recorded: run them again"]
+        return [], [f"no test files next to {path.name} (test_*.py, *.t.sol, *.test.js)"]
+    note = f"copied {len(found)} test file(s); their results are not recorded: run them again"
+    return found, [note]
+
+
+def _learner_tests(origin: dict[str, Any] | None, files: list[Path], writer: _Writer, folder: str):
+    for path in files:
+        writer.copy(f"{folder}/{path.name}", path)
+    if origin and origin.get("kind") == "notebook" and files:
+        results, _ = _notebook_results(files[0])
+        writer.text(f"{folder}/RESULTS.md", results)
+
+
+# -- secrets: a portfolio is public --------------------------------------------------------------
+
+# A 32-byte hex key near a word that says it is one, a mnemonic given as a string, an RPC URL
+# carrying its API key. Hashes (also 32 bytes) are not near such words; the keys of the lab's
+# chain (1, 2, 3, ... as 32 bytes, eth-tester's) are public and not reported.
+_SECRETS = [
+    (
+        "a private key",
+        re.compile(
+            r"(?i)(?:private[ _-]?key|secret[ _-]?key|priv[ _-]?key|\bpk\b|signing[ _-]?key)"
+            r"[^\n]{0,40}?\b(?:0x)?([0-9a-f]{64})\b"
+        ),
+    ),
+    (
+        "a mnemonic",
+        re.compile(r"(?i)(?:mnemonic|seed[ _-]?phrase)\W{0,6}[\"']((?:[a-z]+ ){11,23}[a-z]+)[\"']"),
+    ),
+    (
+        "an API key in an RPC URL",
+        re.compile(
+            r"(?i)https?://[^\s\"'<>]*?(?:infura\.io/v3/|alchemy\.com/v2/|quiknode\.pro/"
+            r"|[?&](?:api[_-]?key|apikey|token|key)=)([A-Za-z0-9_-]{16,})"
+        ),
+    ),
+]
+
+
+def _is_public_test_key(found: str) -> bool:
+    return all(c in "0123456789abcdefABCDEF" for c in found) and int(found, 16) < 2**16
+
+
+def _texts(path: Path) -> list[tuple[str, str]]:
+    """(where, text) pieces of ``path``: a notebook's cells and their saved outputs, one by one."""
+    try:
+        text = path.read_text(errors="replace")
+    except OSError:
+        return []
+    if path.suffix != ".ipynb":
+        return [(str(path), text)]
+    import nbformat
+
+    try:
+        nb = nbformat.reads(text, as_version=4)
+    except Exception:  # not a notebook after all: its text is what would be published
+        return [(str(path), text)]
+    pieces = []
+    for number, cell in enumerate(nb.cells, 1):
+        pieces.append((f"{path}, cell {number}", cell.source))
+        for out in cell.get("outputs", []):
+            shown = [out.get("text", ""), out.get("evalue", "")]
+            shown += [v for v in out.get("data", {}).values() if isinstance(v, str)]
+            pieces.append((f"{path}, output of cell {number}", "\n".join(shown)))
+    return pieces
+
+
+def find_secret(path: Path) -> str | None:
+    """Where in ``path`` the first thing that looks like a secret is, and what it looks like
+    (``FILE, cell 3, line 2: a private key``), else None."""
+    for where, text in _texts(path):
+        for what, pattern in _SECRETS:
+            for match in pattern.finditer(text):
+                if what == "a private key" and _is_public_test_key(match[1]):
+                    continue
+                line = text.count("\n", 0, match.start(1)) + 1
+                return f"{where}, line {line}: {what}"
+    return None
 
 
 # -- README ----------------------------------------------------------------------------------
@@ -689,6 +767,18 @@ def export(
     units = list(artifact.standard_json_input["sources"])
     deps = {u: _safe_relative(u) for u in units if _is_dependency(u)}
     local = _local_paths([u for u in units if not _is_dependency(u)])
+    learner_files, learner_notes = _learner_files(origin)
+    local_sources = [Path(origin["path"])] if origin and origin.get("kind") == "file" else []
+    for path in [*learner_files, *local_sources]:
+        found = find_secret(path)
+        if found:
+            raise ExportError(
+                f"{found} is in what a portfolio publishes: remove it (deploy with --key-env "
+                "VAR, keep keys out of notebooks), then export again"
+            )
+    from .webpage import write_page
+
+    page = write_page(artifact, deployments)  # before writing: it needs the ethers bundle
     writer = _Writer(out)
     out.mkdir(parents=True, exist_ok=True)
     texts = {u: s["content"] for u, s in artifact.standard_json_input["sources"].items()}
@@ -707,14 +797,13 @@ def export(
     for record in deployments:
         writer.json(f"deployments/{_safe_name(record['network'])}.json", _deployment_json(record))
     tests_dir = "tests" if fmt == "plain" else "test"
-    notes += _learner_tests(origin, writer, tests_dir)
+    _learner_tests(origin, learner_files, writer, tests_dir)
+    notes += learner_notes
     if fmt == "foundry":
         _foundry_files(artifact, writer, deps, local, deployments)
     elif fmt == "hardhat":
         _hardhat_files(artifact, writer, deps, deployments)
-    from .webpage import write_page
-
-    for relative, content in write_page(artifact, deployments).items():
+    for relative, content in page.items():
         if isinstance(content, Path):
             writer.copy(f"web/{relative}", content)
         else:
