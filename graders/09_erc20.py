@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+from pathlib import Path
 
 import sollab
 from sollab.contracts import Event
@@ -366,74 +367,9 @@ vault = exercise(
     ],
 )
 
-# Tokens the vault is graded with that learners do not get: one that calls the vault back from
-# inside transfer() (as some real tokens' hooks do).
-HOSTILE = """\
-// SPDX-License-Identifier: MIT
-pragma solidity ^0.8.24;
-
-interface IVault {
-    function deposit(uint256 amount) external;
-    function withdraw() external;
-}
-
-/// An EIP-20 token that, once armed, calls the vault's withdraw() again from inside transfer().
-contract CallbackToken {
-    mapping(address => uint256) public balanceOf;
-    mapping(address => mapping(address => uint256)) public allowance;
-    uint256 public totalSupply;
-    address private _vault;
-    bool private _armed;
-    bool public reentered; // the nested withdraw() went through
-
-    event Transfer(address indexed from, address indexed to, uint256 value);
-    event Approval(address indexed owner, address indexed spender, uint256 value);
-
-    constructor(uint256 supply) {
-        balanceOf[msg.sender] = supply;
-        totalSupply = supply;
-    }
-
-    function approve(address spender, uint256 value) external returns (bool) {
-        allowance[msg.sender][spender] = value;
-        emit Approval(msg.sender, spender, value);
-        return true;
-    }
-
-    function transfer(address to, uint256 value) external returns (bool) {
-        _move(msg.sender, to, value);
-        if (_armed && msg.sender == _vault) {
-            _armed = false;
-            try IVault(_vault).withdraw() { reentered = true; } catch {}
-        }
-        return true;
-    }
-
-    function transferFrom(address from, address to, uint256 value) external returns (bool) {
-        require(allowance[from][msg.sender] >= value, "allowance");
-        allowance[from][msg.sender] -= value;
-        _move(from, to, value);
-        return true;
-    }
-
-    /// Deposit `amount` of this contract's own tokens in `vault`, then withdraw them.
-    function attack(address vault, uint256 amount) external {
-        _vault = vault;
-        _move(msg.sender, address(this), amount);
-        allowance[address(this)][vault] = amount;
-        IVault(vault).deposit(amount);
-        _armed = true;
-        IVault(vault).withdraw();
-    }
-
-    function _move(address from, address to, uint256 value) private {
-        require(balanceOf[from] >= value, "balance");
-        balanceOf[from] -= value;
-        balanceOf[to] += value;
-        emit Transfer(from, to, value);
-    }
-}
-"""
+# The token the vault is graded with that learners do not get: it calls the vault back from
+# inside transfer() (as some real tokens' hooks do). Lesson 14 grades its campaign with it too.
+HOSTILE = Path("graders") / "contracts" / "CallbackToken.sol"
 
 
 @functools.cache
@@ -442,7 +378,7 @@ def given_tokens() -> dict:
     root = lab_root() / "contracts"
     quiet = sollab.compile_file(root / LESSON / "QuietToken.sol")["QuietToken"]
     reverting = sollab.compile_file(root / "examples" / "MyToken.sol")["MyToken"]
-    hostile = sollab.compile_source(HOSTILE, "CallbackToken.sol")["CallbackToken"]
+    hostile = sollab.compile_file(lab_root() / HOSTILE)["CallbackToken"]
     return {"quiet": quiet, "reverting": reverting, "hostile": hostile}
 
 
@@ -578,7 +514,8 @@ def _(t):
     tok.transfer(t.bob, 1000, sender=t.alice)
     _deposit(t, tok, v, t.bob, "bob", 1000)
     with contextlib.suppress(sollab.TransactionReverted):  # refusing it all is safe too
-        tok.attack(v, 500, sender=t.alice)
+        tok.join(v, "deposit(uint256)", 500, sender=t.alice)
+        tok.attack("withdraw()", sender=t.alice)
     got = (tok.balanceOf(v), v.depositOf(t.bob))
     t.expect(
         got == (1000, 1000),

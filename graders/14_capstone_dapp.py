@@ -65,76 +65,9 @@ def _who(account: Any) -> str:
 
 # --- the tokens -------------------------------------------------------------------------------
 
-HOSTILE = """\
-// SPDX-License-Identifier: MIT
-pragma solidity ^0.8.24;
-
-interface ICampaign {
-    function pledge(uint256 amount) external;
-    function refund() external;
-}
-
-/// An EIP-20 token that backs a campaign itself and, once armed, calls refund() again from
-/// inside the transfer that pays its refund.
-contract CallbackToken {
-    mapping(address => uint256) public balanceOf;
-    mapping(address => mapping(address => uint256)) public allowance;
-    uint256 public totalSupply;
-    address private _campaign;
-    bool private _armed;
-
-    event Transfer(address indexed from, address indexed to, uint256 value);
-    event Approval(address indexed owner, address indexed spender, uint256 value);
-
-    constructor(uint256 supply) {
-        balanceOf[msg.sender] = supply;
-        totalSupply = supply;
-    }
-
-    function approve(address spender, uint256 value) external returns (bool) {
-        allowance[msg.sender][spender] = value;
-        emit Approval(msg.sender, spender, value);
-        return true;
-    }
-
-    function transfer(address to, uint256 value) external returns (bool) {
-        _move(msg.sender, to, value);
-        if (_armed && msg.sender == _campaign) {
-            _armed = false;
-            try ICampaign(_campaign).refund() {} catch {}
-        }
-        return true;
-    }
-
-    function transferFrom(address from, address to, uint256 value) external returns (bool) {
-        require(allowance[from][msg.sender] >= value, "allowance");
-        allowance[from][msg.sender] -= value;
-        _move(from, to, value);
-        return true;
-    }
-
-    /// Pledge `amount` of the caller's tokens to `campaign` as this contract.
-    function back(address campaign, uint256 amount) external {
-        _campaign = campaign;
-        _move(msg.sender, address(this), amount);
-        allowance[address(this)][campaign] = amount;
-        ICampaign(campaign).pledge(amount);
-    }
-
-    /// Ask for the refund, and ask again from inside its transfer.
-    function attack() external {
-        _armed = true;
-        ICampaign(_campaign).refund();
-    }
-
-    function _move(address from, address to, uint256 value) private {
-        require(balanceOf[from] >= value, "balance");
-        balanceOf[from] -= value;
-        balanceOf[to] += value;
-        emit Transfer(from, to, value);
-    }
-}
-"""
+# Lesson 09's hidden token: it joins a campaign, then calls refund() again from inside the
+# transfer that pays its refund.
+HOSTILE = Path("graders") / "contracts" / "CallbackToken.sol"
 
 
 @functools.cache
@@ -144,7 +77,7 @@ def given_tokens() -> dict[str, Any]:
     return {
         "reverting": sollab.compile_file(root / "examples" / "MyToken.sol")["MyToken"],
         "quiet": sollab.compile_file(root / "09-erc20" / "QuietToken.sol")["QuietToken"],
-        "hostile": sollab.compile_source(HOSTILE, "CallbackToken.sol")["CallbackToken"],
+        "hostile": sollab.compile_file(lab_root() / HOSTILE)["CallbackToken"],
     }
 
 
@@ -452,10 +385,10 @@ def _(t):
         t.expect(False, "Crowdfund's constructor to take the token's address first", _line(exc))
     tok.transfer(t.bob, HELD, sender=t.alice)
     _pledge(t, tok, c, t.bob, "bob", 900)
-    tok.back(c, 500, sender=t.alice)
+    tok.join(c, "pledge(uint256)", 500, sender=t.alice)
     _end(t, c)
     with contextlib.suppress(sollab.TransactionReverted):  # refusing it all is safe too
-        tok.attack(sender=t.alice)
+        tok.attack("refund()", sender=t.alice)
     got = (tok.balanceOf(c), c.pledgeOf(t.bob))
     t.expect(
         got == (900, 900),
