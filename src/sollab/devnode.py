@@ -228,7 +228,8 @@ class Node:
 
     @property
     def chain_id(self) -> int:
-        return self._tester.backend.chain.chain_id
+        backend = self._tester.backend  # the revm backend's names it; py-evm's has its chain
+        return getattr(backend, "chain_id", None) or backend.chain.chain_id
 
     # JSON-RPC plumbing
 
