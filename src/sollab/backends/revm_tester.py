@@ -488,10 +488,10 @@ class RevmTesterBackend(BaseChainBackend):
         if self._number(block_number) not in (None, self.revm._blocks[-1].number):
             raise ValidationError(f"estimate_gas runs on the latest block only here; {ON_PYEVM}")
         tx = self._lab_tx(transaction)
-        low = intrinsic_gas(tx["data"], tx["to"] is None)
+        low = _search_floor(tx)
         if self._succeeds(dict(tx, gas=low)):
             return low
-        most = self.revm.gas_limit
+        most = _search_ceiling(self.revm._blocks[-1], self.revm.gas_limit)
         execution = self.revm.call(dict(tx, gas=most))
         if not execution.success:
             raise TransactionFailed(_failure_message(execution))
@@ -521,6 +521,35 @@ class RevmTesterBackend(BaseChainBackend):
         if computation.is_error:
             raise TransactionFailed(str(computation.error))
         return bytes(computation.output)
+
+
+def _search_floor(tx: dict) -> int:
+    """Where py-evm's gas search starts: the transaction's intrinsic gas as py-evm counts it
+    (without the EIP-7623 calldata floor)."""
+    unsigned = _builder().new_unsigned_dynamic_fee_transaction(
+        chain_id=CHAIN_ID,
+        nonce=0,
+        max_priority_fee_per_gas=0,
+        max_fee_per_gas=0,
+        gas=0,
+        to=to_canonical_address(tx["to"]) if tx["to"] else b"",
+        value=tx["value"],
+        data=tx["data"],
+        access_list=(),
+    )
+    return unsigned.intrinsic_gas
+
+
+def _search_ceiling(latest: _Block, gas_limit: int) -> int:
+    """Where py-evm's gas search ends: the gas limit py-evm gives the block after ``latest``
+    when it estimates (frontier rules from the latest block's gas used)."""
+    from types import SimpleNamespace
+
+    from eth._utils.headers import compute_gas_limit
+    from eth.constants import GENESIS_GAS_LIMIT
+
+    parent = SimpleNamespace(gas_limit=gas_limit, gas_used=latest.gas_used)
+    return compute_gas_limit(parent, genesis_gas_limit=GENESIS_GAS_LIMIT)
 
 
 def _unobserved(computation, op, opcode_fn):
