@@ -7,9 +7,11 @@ interleaved see one chain; and the chain never leaves revm.
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +21,7 @@ from sollab.errors import LabError
 
 pytest.importorskip("pyrevm", reason="SOLLAB_BACKEND=revm needs pyrevm")
 
+REPO = Path(__file__).resolve().parent.parent
 GWEI = 10**9
 FAR = 4_000_000_000  # a timestamp after any wall clock these tests meet: deterministic
 KEY = "0x" + "42" * 32  # an eth-account key the chain does not know (fixed: same hashes)
@@ -154,9 +157,13 @@ def web3_script(backend: str, ledger) -> list:
     reused = outsider.sign_transaction(
         {"to": bob, "value": 1, "gas": 21_000, "nonce": 0, "chainId": w3.eth.chain_id, **fees}
     )
-    out.append(("nonce reused", _error(lambda: w3.eth.send_raw_transaction(reused.raw_transaction))))
+    out.append(
+        ("nonce reused", _error(lambda: w3.eth.send_raw_transaction(reused.raw_transaction)))
+    )
     capped = {"maxFeePerGas": GWEI, "maxPriorityFeePerGas": GWEI}
-    tx_hash = w3.eth.send_transaction({"from": bob, "to": alice, "value": 1, "gas": 21_000, **capped})
+    tx_hash = w3.eth.send_transaction(
+        {"from": bob, "to": alice, "value": 1, "gas": 21_000, **capped}
+    )
     out.append(("capped fee", _receipt(w3.eth.get_transaction_receipt(tx_hash))))
 
     # state, now and at a block
@@ -171,7 +178,7 @@ def web3_script(backend: str, ledger) -> list:
     blocks = [w3.eth.get_block(n) for n in range(w3.eth.block_number + 1)]
     keep = ("number", "gasUsed", "gasLimit", "baseFeePerGas", "transactions")
     out.append(("blocks", [{k: b[k] for k in keep} for b in blocks]))
-    out.append(("parents", all(b.parentHash == a.hash for a, b in zip(blocks, blocks[1:]))))
+    out.append(("parents", all(b.parentHash == a.hash for a, b in itertools.pairwise(blocks))))
     by_hash = w3.eth.get_block(blocks[2].hash)
     out.append(("by hash", by_hash.number, [t.hex() for t in by_hash.transactions]))
     out.append(("pending base fee", w3.eth.get_block("pending").baseFeePerGas))
@@ -263,27 +270,54 @@ def test_transactions_revm_cannot_run_are_refused_in_one_line():
             "accessList": [{"address": chain.bob, "storageKeys": []}],
         }
     )
-    with pytest.raises(Exception, match="access lists.*SOLLAB_BACKEND=pyevm") as raised:
+    with pytest.raises(Exception, match=r"access lists.*SOLLAB_BACKEND=pyevm") as raised:
         w3.eth.send_raw_transaction(listed.raw_transaction)
     assert "\n" not in str(raised.value)
-    with pytest.raises(Exception, match="set-code.*SOLLAB_BACKEND=pyevm"):
+    with pytest.raises(Exception, match=r"set-code.*SOLLAB_BACKEND=pyevm"):
         w3.provider.ethereum_tester.send_raw_transaction("0x04" + "c0")
     assert chain.nonce(outsider.address) == 0
+
+
+def test_lesson_03_solutions_earn_full_marks_through_w3_on_revm():
+    """Lesson 03's checks drive ``lab.chain.w3`` (send_transaction with fee fields, receipts,
+    blocks): its solutions, graded on a revm chain, get full marks and the chain stays on revm."""
+    import nbformat
+
+    from sollab.grading import grade
+
+    path = (
+        REPO / "solutions" / "03-accounts-and-transactions" / "03-accounts-and-transactions.ipynb"
+    )
+    namespace: dict = {}
+    answers = {}
+    for cell in nbformat.read(path, as_version=4).cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+        if grade_id.endswith("-solution"):
+            exec(cell.source, namespace)  # the instructor's answer: one function
+            answers[grade_id.removesuffix("-solution")] = cell.source
+    names = {"fee": "fee_breakdown", "batch": "batch_payments", "find": "find_transaction"}
+    assert set(answers) == set(names)
+    chain = Chain(backend="revm")
+    for short, name in names.items():
+        score = grade(
+            f"03-accounts-and-transactions/{short}", namespace[name], quiet=True, chain=chain
+        )
+        assert float(score) == score.max > 0, (short, [r.message for r in score.results])
+    assert _on_revm(chain)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "tests",
     [
-        ["tests/test_devnode.py", "-m", "not slow"],
-        ["tests/graders/test_03_accounts_and_transactions.py"],
+        ["tests/test_devnode.py"],
+        ["tests/test_lessons.py", "-k", "solutions_notebook and 03-accounts"],
     ],
-    ids=["devnode", "lesson-03"],
+    ids=["devnode", "lesson-03-notebook"],
 )
-def test_node_and_lesson_03_pass_on_revm_without_moving(repo, tests):
-    """tests/test_devnode.py (the node answering JSON-RPC to web3.py) and lesson 03's grader
-    tests (its solutions get full marks through ``lab.chain.w3``), again on SOLLAB_BACKEND=revm;
-    the revm backend has no way left to move to py-evm, and the tester backend is checked."""
+def test_the_node_and_lesson_03_pass_on_revm(repo, tests):
+    """tests/test_devnode.py (``sollab node`` and ``chain.serve()`` answering JSON-RPC to web3.py,
+    ethers.js and viem) and lesson 03's solutions notebook (full marks), on SOLLAB_BACKEND=revm."""
     args = ["-q", "-p", "no:cacheprovider", *tests]
     done = subprocess.run(
         [sys.executable, "-m", "pytest", *args],
