@@ -10,9 +10,9 @@ like the lab's py-evm chain:
   journal names), the checkpoint is reverted, and the changes are written to the database — a
   slot through ``insert_account_storage`` inside a checkpoint of its own, reverted at once, which
   leaves the value in the database and nothing warm;
-- gas is paid as eth-tester pays it (1 gwei a gas, the base fee burnt, the rest to the coinbase,
-  the whole limit held back while the transaction runs), the sender's nonce goes up, and gas
-  used is at least the EIP-7623 calldata floor (Prague);
+- gas is paid as eth-tester pays it (1 gwei a gas, or a signed transaction's own fees; the base
+  fee burnt, the rest to the coinbase, the whole limit held back while the transaction runs),
+  the sender's nonce goes up, and gas used is at least the EIP-7623 calldata floor (Prague);
 - blocks are kept here: one block per transaction, base fee by EIP-1559, timestamps, time travel
   and snapshots as eth-tester makes them, and a history of every change for reads at a block.
 
@@ -23,9 +23,11 @@ stand-in hashes, and ``block.prevrandao`` is random per block as on eth-tester.
 
 ``Chain.w3`` and ``sollab node`` drive eth-tester's API: here that is an eth-tester backend
 over this very state (``revm_tester.RevmTesterBackend``), so web3 and the lab's API see one
-chain and it never leaves revm. Nothing moves the chain to py-evm any more; what revm cannot
-run (blob and set-code transactions, access lists) is refused in one line naming
-``SOLLAB_BACKEND=pyevm``, and traces re-run on a py-evm copy as above.
+chain and it never leaves revm. Nothing moves the chain to py-evm (it once replayed its whole
+history there on first use of web3): step traces, failing frames and web3 calls at an older
+block are the only things py-evm still runs, each on a copy of the state; what neither can do
+on this state (blob and set-code transactions, access lists) is refused in one line naming
+``SOLLAB_BACKEND=pyevm``.
 """
 
 from __future__ import annotations
