@@ -336,9 +336,11 @@ class RevmTesterBackend(BaseChainBackend):
                 f"its block (SOLLAB_BACKEND=revm cannot bring it back; {ON_PYEVM})"
             )
         self.revm.rewind(number)
+        self._sealed = 0  # a send eth-tester undid (auto-mining off) left no block to name
 
     def reset_to_genesis(self):
         self.revm.rewind(0)
+        self._sealed = 0
 
     def time_travel(self, to_timestamp):
         self.revm.time_travel(to_timestamp)
@@ -347,11 +349,12 @@ class RevmTesterBackend(BaseChainBackend):
     def mine_blocks(self, num_blocks=1, coinbase=b"\x00" * 20):
         if _hex(coinbase) != COINBASE:
             raise ValidationError(f"this chain's blocks go to the zero address; {ON_PYEVM}")
+        # The first block asked for is that of the transactions just sent, if any: a revm
+        # transaction is mined as it runs.
+        sealed, self._sealed = self._sealed, 0
         mined = []
-        for _ in range(num_blocks):
-            if self._sealed:  # the block of a transaction just sent: it is mined already
-                self._sealed -= 1
-            else:
+        for index in range(num_blocks):
+            if not (index == 0 and sealed):
                 self.revm.mine(1)
             mined.append(self._hash(self.revm._blocks[-1]))
         return mined
