@@ -278,6 +278,32 @@ def test_transactions_revm_cannot_run_are_refused_in_one_line():
     assert chain.nonce(outsider.address) == 0
 
 
+def test_sollab_node_on_revm_answers_json_rpc(ledger):
+    """The node on a revm chain (``chain.serve()``, as ``sollab node`` serves): web3.py over
+    HTTP deploys, transacts, reads logs and receipts; the notebook's chain sees it all."""
+    from web3 import HTTPProvider, Web3
+
+    chain = Chain(backend="revm")
+    server = chain.serve(port=0)
+    try:
+        w3 = Web3(HTTPProvider(server.url))
+        assert w3.eth.chain_id == 131277322940537
+        alice = w3.eth.accounts[0]
+        factory = w3.eth.contract(abi=ledger.abi, bytecode=ledger.bytecode)
+        deployed = w3.eth.get_transaction_receipt(factory.constructor(2).transact({"from": alice}))
+        token = w3.eth.contract(address=deployed.contractAddress, abi=ledger.abi)
+        tx_hash = token.functions.add(40).transact({"from": alice})
+        receipt = w3.eth.get_transaction_receipt(tx_hash)
+        assert receipt.status == 1 and w3.eth.get_transaction(tx_hash).hash == tx_hash
+        logs = w3.eth.get_logs({"fromBlock": 0, "address": token.address})
+        assert [token.events.Credited().process_log(log).args.total for log in logs] == [42]
+        assert chain.at(ledger, token.address).total() == 42  # the notebook's view
+        assert w3.eth.block_number == chain.block_number == 2
+        assert _on_revm(chain)
+    finally:
+        server.stop()
+
+
 def test_lesson_03_solutions_earn_full_marks_through_w3_on_revm():
     """Lesson 03's checks drive ``lab.chain.w3`` (send_transaction with fee fields, receipts,
     blocks): its solutions, graded on a revm chain, get full marks and the chain stays on revm."""
