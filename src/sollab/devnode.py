@@ -8,6 +8,8 @@ the revert data for a revert); the ten funded dev accounts are unlocked (``eth_a
 
 Not served: WebSocket and subscriptions (``eth_subscribe``), filters (``eth_newFilter``; use
 ``eth_getLogs``), ``eth_call`` on a block other than the latest, tracing (``debug_*``).
+On ``SOLLAB_BACKEND=revm`` the node serves eth-tester over the revm state itself
+(``backends/revm_tester.py``): same answers, revm's speed.
 (Not ``sollab.node``: that one finds Node.js.)
 """
 
