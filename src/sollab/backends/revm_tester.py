@@ -29,6 +29,7 @@ to (py-evm can).
 from __future__ import annotations
 
 import hashlib
+import itertools
 from functools import cache
 
 import rlp
@@ -82,6 +83,7 @@ class RevmTesterBackend(BaseChainBackend):
         self._by_hash: dict[bytes, int] = {}  # block hash -> number (checked on use)
         self._txs: dict[bytes, tuple[_Block, int]] = {}  # tx hash -> (block, number)
         self._sealed = 0  # blocks a send mined that eth-tester's mine_blocks call will name
+        self._snapshot_ids = itertools.count()
 
     # -- blocks --
 
@@ -325,6 +327,9 @@ class RevmTesterBackend(BaseChainBackend):
     def take_snapshot(self):
         """The latest block, as py-evm's backend snapshots (no block is mined)."""
         latest = self.revm._blocks[-1]
+        # Also among the revm backend's snapshots (under a key its own ids never take), so that
+        # what it keeps reachable for its snapshots' blocks it keeps for this one too.
+        self.revm._snapshots[("eth-tester", next(self._snapshot_ids))] = latest.number
         return latest.number, latest
 
     def revert_to_snapshot(self, snapshot):
