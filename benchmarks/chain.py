@@ -139,6 +139,31 @@ def stock_figures(token_art, loop_art, reps: int, txs: int, calls: int) -> dict[
     }
 
 
+def web3_revm_figures(token_art, reps: int, txs: int, calls: int) -> dict[str, float]:
+    """The stock path's transfer and balanceOf, through ``Chain.w3`` on SOLLAB_BACKEND=revm
+    (web3 + eth-tester over the revm state, backends/revm_tester.py)."""
+    w3 = Chain(backend="revm").w3
+    alice, bob = w3.eth.accounts[:2]
+    factory = w3.eth.contract(abi=token_art.abi, bytecode=token_art.bytecode)
+    tx_hash = factory.constructor("Token", "TOK", SUPPLY).transact(
+        {"from": alice, "gas": 5_000_000}
+    )
+    address = w3.eth.get_transaction_receipt(tx_hash)["contractAddress"]
+    token = w3.eth.contract(address=address, abi=token_art.abi)
+
+    def transfer() -> None:
+        tx_hash = token.functions.transfer(bob, 1).transact({"from": alice, "gas": 200_000})
+        w3.eth.get_transaction_receipt(tx_hash)
+
+    def balance_of() -> None:
+        token.functions.balanceOf(bob).call()
+
+    return {
+        "tx/s": txs / median_time(lambda: [transfer() for _ in range(txs)], reps),
+        "calls/s": calls / median_time(lambda: [balance_of() for _ in range(calls)], reps),
+    }
+
+
 def pyrevm_figures(token_art, loop_art, reps: int) -> dict[str, float] | None:
     """Raw pyrevm on the same contracts: the speed revm reaches, not an equivalent chain."""
     try:
@@ -272,6 +297,13 @@ def main() -> None:
                 f"  {backend:<6}{what:<8} lab {ours[what]:9.1f}   stock {stock[what]:8.1f}   "
                 f"ratio {ratio:6.1f}x   (target >= {target:,}/s and >= 50x: {met})"
             )
+    if revm:
+        web3_revm = web3_revm_figures(token_art, args.reps, args.txs, args.calls)
+        print("throughput through web3 (Chain.w3 on revm vs stock Web3(EthereumTesterProvider()))")
+        for what in ("tx/s", "calls/s"):
+            ratio = web3_revm[what] / stock[what]
+            print(f"  w3 on revm {what:<8} {web3_revm[what]:9.1f}   stock {stock[what]:8.1f}   "
+                  f"ratio {ratio:6.1f}x")  # fmt: skip
     for backend in backends:
         endless = labs[backend]["endless loop"]
         met = "met" if endless <= 0.5 else "NOT met"

@@ -114,8 +114,9 @@ def test_an_unknown_backend_is_named_with_the_fix(monkeypatch):
         Chain()
 
 
-def test_web3_moves_a_revm_chain_to_pyevm_with_its_history(playground):
-    """chain.w3 drives eth-tester: a revm chain replays its history on py-evm and stays there."""
+def test_web3_sees_a_revm_chain_and_its_history_without_leaving_revm(playground):
+    """chain.w3 drives eth-tester: on revm that is eth-tester over the revm state itself
+    (backends/revm_tester.py), which sees the history the lab's API made, and stays on revm."""
     chains = {b: Chain(backend=b) for b in ("pyevm", "revm")}
     seen = {}
     for backend, chain in chains.items():
@@ -128,7 +129,7 @@ def test_web3_moves_a_revm_chain_to_pyevm_with_its_history(playground):
         w3 = chain.w3
         block = w3.eth.get_block("latest")
         before_revert = (w3.eth.get_balance(chain.accounts[0]), block["number"], pg.total())
-        chain.revert(snap)  # a snapshot taken before the move still works after it
+        chain.revert(snap)  # a snapshot taken before web3 came still works after it
         pg.add(1)
         seen[backend] = (
             before_revert,
@@ -139,7 +140,9 @@ def test_web3_moves_a_revm_chain_to_pyevm_with_its_history(playground):
             pg.total(),
         )
     assert seen["revm"] == seen["pyevm"]
-    assert chains["revm"]._backend._inner._fallback is not None
+    from sollab.backends.revm_tester import RevmTesterBackend
+
+    assert isinstance(chains["revm"].w3.provider.ethereum_tester.backend, RevmTesterBackend)
 
 
 @pytest.mark.slow

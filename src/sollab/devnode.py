@@ -8,6 +8,8 @@ the revert data for a revert); the ten funded dev accounts are unlocked (``eth_a
 
 Not served: WebSocket and subscriptions (``eth_subscribe``), filters (``eth_newFilter``; use
 ``eth_getLogs``), ``eth_call`` on a block other than the latest, tracing (``debug_*``).
+On ``SOLLAB_BACKEND=revm`` the node serves eth-tester over the revm state itself
+(``backends/revm_tester.py``): same answers, revm's speed.
 (Not ``sollab.node``: that one finds Node.js.)
 """
 
@@ -228,7 +230,8 @@ class Node:
 
     @property
     def chain_id(self) -> int:
-        return self._tester.backend.chain.chain_id
+        backend = self._tester.backend  # the revm backend's names it; py-evm's has its chain
+        return getattr(backend, "chain_id", None) or backend.chain.chain_id
 
     # JSON-RPC plumbing
 

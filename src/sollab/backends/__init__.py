@@ -2,7 +2,8 @@
 
 Lessons, graders and the CLI only ever see ``Chain``; a backend owns the EVM behind it.
 ``SOLLAB_BACKEND`` picks one: ``pyevm`` (eth-tester + py-evm, the default) or ``revm`` (pyrevm,
-with py-evm's results; step traces re-run on py-evm; see backends/revm.py).
+with py-evm's results; step traces re-run on py-evm; see backends/revm.py; web3 and the node
+get eth-tester over the same revm state, backends/revm_tester.py).
 """
 
 from __future__ import annotations

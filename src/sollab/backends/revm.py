@@ -10,9 +10,9 @@ like the lab's py-evm chain:
   journal names), the checkpoint is reverted, and the changes are written to the database — a
   slot through ``insert_account_storage`` inside a checkpoint of its own, reverted at once, which
   leaves the value in the database and nothing warm;
-- gas is paid as eth-tester pays it (1 gwei a gas, the base fee burnt, the rest to the coinbase,
-  the whole limit held back while the transaction runs), the sender's nonce goes up, and gas
-  used is at least the EIP-7623 calldata floor (Prague);
+- gas is paid as eth-tester pays it (1 gwei a gas, or a signed transaction's own fees; the base
+  fee burnt, the rest to the coinbase, the whole limit held back while the transaction runs),
+  the sender's nonce goes up, and gas used is at least the EIP-7623 calldata floor (Prague);
 - blocks are kept here: one block per transaction, base fee by EIP-1559, timestamps, time travel
   and snapshots as eth-tester makes them, and a history of every change for reads at a block.
 
@@ -21,8 +21,13 @@ found by running the transaction again on a py-evm copy of the state. Inside the
 ``block.basefee`` and ``tx.gasprice`` read 0 (pyrevm sets both to 0), ``blockhash`` gives revm's
 stand-in hashes, and ``block.prevrandao`` is random per block as on eth-tester.
 
-``Chain.w3`` and ``sollab node`` drive eth-tester's own API: their first use replays the
-chain's history on py-evm and the chain runs there from then on (``RevmBackend._move``).
+``Chain.w3`` and ``sollab node`` drive eth-tester's API: here that is an eth-tester backend
+over this very state (``revm_tester.RevmTesterBackend``), so web3 and the lab's API see one
+chain and it never leaves revm. Nothing moves the chain to py-evm (it once replayed its whole
+history there on first use of web3): step traces, failing frames and web3 calls at an older
+block are the only things py-evm still runs, each on a copy of the state; what neither can do
+on this state (blob and set-code transactions, access lists) is refused in one line naming
+``SOLLAB_BACKEND=pyevm``.
 """
 
 from __future__ import annotations
@@ -65,6 +70,8 @@ class _Block:
     # what this block changed, each key's value before it: ("account", a) -> (balance, nonce,
     # code) or None (did not exist); ("slot", a, slot) -> value
     undo: dict[tuple, object] = field(default_factory=dict)
+    # the transaction mined in it, as run: (tx with its nonce and fees, its Execution)
+    mined: tuple | None = None
 
 
 def _next_base_fee(parent: _Block, gas_limit: int) -> int:
@@ -89,19 +96,6 @@ def _error_kind(text: str) -> str:
     if reason in ("OpcodeNotFound", "InvalidFEOpcode", "NotActivated"):
         return "invalid_opcode"
     return reason
-
-
-def _or_pyevm(method: Callable) -> Callable:
-    """Once the chain has moved to py-evm (for web3 or the node), the method runs there."""
-
-    def delegated(self, *args, **kwargs):
-        if self._fallback is not None:
-            return getattr(self._fallback, method.__name__)(*args, **kwargs)
-        return method(self, *args, **kwargs)
-
-    delegated.__name__ = method.__name__
-    delegated.__doc__ = method.__doc__
-    return delegated
 
 
 class RevmBackend:
@@ -137,11 +131,8 @@ class RevmBackend:
         self._genesis_chain = genesis_chain
         self._snapshots: dict[int, int] = {}
         self._snapshot_ids = itertools.count()  # numbered as eth-tester numbers them
-        # Everything that changed the chain, in order, so that py-evm can replay it when the
-        # chain moves there (web3 and the node drive eth-tester itself).
-        self._log: list[tuple] = []
         self._tx_ids = itertools.count()
-        self._fallback = None  # the PyEvmBackend the chain moved to, if it did
+        self._tester = None  # eth-tester over this state, for web3 and the node (made on use)
         self._block_env_key: tuple | None = None
 
     # -- state, kept in revm's database and mirrored here --
@@ -300,22 +291,28 @@ class RevmBackend:
                 return padded[:end]
         raise ChainError(f"revm gave code for {address} that does not match its code hash")
 
-    @_or_pyevm
     def accounts(self) -> list[tuple[str, bytes]]:
         return list(self._accounts_keys)
 
-    @_or_pyevm
     def transact(self, tx: dict) -> Execution:
+        """Run ``tx`` (from, to, data, value, gas) in a block of its own. As the pyevm backend's,
+        it is signed by one of the chain's accounts and pays 1 gwei a gas; a signed transaction
+        (revm_tester decodes them) also carries its ``hash``, ``nonce`` and fees (``gas_price``,
+        or ``max_fee_per_gas`` and ``max_priority_fee_per_gas``) and may come from anyone."""
         sender = _key(tx["from"])
-        if sender not in {_key(a) for a, _ in self._accounts_keys}:
+        if "hash" not in tx and sender not in {_key(a) for a, _ in self._accounts_keys}:
             raise ChainError(f"{tx['from']} is not one of the chain's accounts: it cannot sign")
         gas = tx["gas"]
         block = self._pending()
         balance, nonce, code = self._state.get(sender, (0, 0, b""))
-        problem = self._refusal(tx, balance, GAS_PRICE, block)
+        max_fee = tx.get("max_fee_per_gas", tx.get("gas_price", GAS_PRICE))
+        price = min(max_fee, block.base_fee + tx.get("max_priority_fee_per_gas", max_fee))
+        problem = self._refusal(tx, balance, price, block, max_fee)
+        if not problem and tx.get("nonce", nonce) != nonce:
+            problem = f"Invalid transaction nonce: Expected {nonce}, but got {tx['nonce']}"
         if problem:
             raise ChainError(f"the chain rejected the transaction: {problem}")
-        upfront = gas * GAS_PRICE
+        upfront = gas * price
         # The whole gas limit is held back while the transaction runs, as py-evm does.
         self._evm.insert_account_info(
             sender,
@@ -331,36 +328,43 @@ class RevmBackend:
             infos[address] = (0, 0, b"")
             for slot in self._storage.get(address, {}):
                 values.setdefault((address, slot), 0)
-        paid = execution.gas_used * GAS_PRICE
+        paid = execution.gas_used * price
         s_balance, s_nonce, s_code = infos[sender]
         if tx.get("to"):
             s_nonce += 1  # a create's nonce is raised inside revm
         infos[sender] = (s_balance + upfront - paid, s_nonce, s_code)
         c_balance, c_nonce, c_code = infos.get(COINBASE) or self._state.get(COINBASE, (0, 0, b""))
-        tip = execution.gas_used * (GAS_PRICE - block.base_fee)
+        tip = execution.gas_used * (price - block.base_fee)
         infos[COINBASE] = (c_balance + tip, c_nonce, c_code)
         for address, info in infos.items():
             self._change(block, ("account", address), info)
         for (address, slot), new in values.items():
             self._change(block, ("slot", address, slot), new)
         block.gas_used, block.transactions = execution.gas_used, 1
+        block.mined = (dict(tx, nonce=nonce), execution)
         self._mine(block)
-        self._log.append(("transact", dict(tx), block.timestamp))
         execution.block_number = block.number
-        # A stand-in (revm signs nothing): unique on this chain, not the signed transaction's.
-        execution.tx_hash = hashlib.blake2b(
-            b"%d/%d/%s" % (block.number, next(self._tx_ids), sender.encode()), digest_size=32
-        ).digest()
+        # A signed transaction's own hash; else a stand-in (revm signs nothing), unique here.
+        execution.tx_hash = (
+            tx.get("hash")
+            or hashlib.blake2b(
+                b"%d/%d/%s" % (block.number, next(self._tx_ids), sender.encode()), digest_size=32
+            ).digest()
+        )
         if not execution.success and execution.error != "out_of_gas":
             execution.frame = self._failing_frame(tx, block.number - 1)
         return execution
 
-    def _refusal(self, tx: dict, balance: int, price: int, block: _Block | None) -> str:
-        """Why py-evm would refuse ``tx`` before running it, in py-evm's words ("" if not)."""
+    def _refusal(
+        self, tx: dict, balance: int, price: int, block: _Block | None, max_fee: int = 0
+    ) -> str:
+        """Why py-evm would refuse ``tx`` before running it, in py-evm's words ("" if not);
+        ``price`` is the price a gas it pays, ``max_fee`` the most it allows (``price`` if 0)."""
         gas, value = tx["gas"], tx.get("value", 0)
-        if block is not None and price < block.base_fee:
+        max_fee = max_fee or price
+        if block is not None and max_fee < block.base_fee:
             return (
-                f"Sender's max fee per gas ({price}) is lower than block's base fee per gas "
+                f"Sender's max fee per gas ({max_fee}) is lower than block's base fee per gas "
                 f"({block.base_fee})"
             )
         if balance < gas * price:
@@ -381,7 +385,6 @@ class RevmBackend:
             )
         return ""
 
-    @_or_pyevm
     def call(self, tx: dict) -> Execution:
         """Run ``tx`` on the latest block's state, then forget it (gas price and base fee 0)."""
         latest = self._latest
@@ -453,7 +456,6 @@ class RevmBackend:
         py-evm: revm does not say where an execution failed."""
         return self.replay_trail(tx, block_number)
 
-    @_or_pyevm
     def replay_trail(self, tx: dict, block_number: int | None) -> Frame | None:
         from .pyevm import _failing_computation, _frame_of, _Trail
 
@@ -469,7 +471,6 @@ class RevmBackend:
         recent = tuple(trail.trails.get(id(failing), ()))
         return Frame(frame.address, frame.pc, frame.is_create, frame.depth, recent)
 
-    @_or_pyevm
     def trace(
         self, tx: dict, block_number: int | None, max_steps: int
     ) -> tuple[Execution | None, list[RawStep]]:
@@ -516,40 +517,31 @@ class RevmBackend:
         current = self._storage.get(address, {}).get(slot, 0)
         return self._value_after(("slot", address, slot), current, block)
 
-    @_or_pyevm
     def balance(self, address: str, block: int | None = None) -> int:
         return self.account_at(address, block)[0]
 
-    @_or_pyevm
     def set_balance(self, address: str, wei: int) -> None:
         key = _key(address)
         block = self._pending()
         _, nonce, code = self._state.get(key, (0, 0, b""))
         self._change(block, ("account", key), (wei, nonce, code))
         self._mine(block)
-        self._log.append(("set_balance", address, wei, block.timestamp))
 
-    @_or_pyevm
     def code(self, address: str) -> bytes:
         return self._state.get(_key(address), (0, 0, b""))[2]
 
-    @_or_pyevm
     def nonce(self, address: str) -> int:
         return self._state.get(_key(address), (0, 0, b""))[1]
 
-    @_or_pyevm
     def storage_at(self, address: str, slot: int, block: int | None = None) -> int:
         return self._storage_after(_key(address), slot, block)
 
-    @_or_pyevm
     def block_number(self) -> int:
         return self._latest.number
 
-    @_or_pyevm
     def pending_timestamp(self) -> int:
         return self._pending_timestamp
 
-    @_or_pyevm
     def time_travel(self, timestamp: int) -> None:
         """As eth-tester does it: a block is mined at ``timestamp - 1``, so the next one (the
         next transaction's) gets ``timestamp``."""
@@ -562,91 +554,49 @@ class RevmBackend:
             block = self._pending()
             block.timestamp = timestamp - 1
             self._mine(block)
-            self._log.append(("mine", block.timestamp))
             self._pending_timestamp = max(timestamp, int(time.time()))
 
-    @_or_pyevm
     def mine(self, blocks: int) -> None:
         for _ in range(blocks):
             block = self._pending()
             self._mine(block)
-            self._log.append(("mine", block.timestamp))
 
-    @_or_pyevm
     def snapshot(self) -> object:
         if self._latest.transactions:  # as the pyevm backend does
             self.mine(1)
         snapshot_id = next(self._snapshot_ids)
         self._snapshots[snapshot_id] = self._latest.number
-        self._log.append(("snapshot", snapshot_id))
         return snapshot_id
 
-    @_or_pyevm
     def revert(self, snapshot: object) -> None:
         number = self._snapshots.get(snapshot) if isinstance(snapshot, int) else None
         if number is None or number > self._latest.number:
             raise ChainError(f"snapshot {snapshot!r} does not exist on this chain")
+        self.rewind(number)
+
+    def rewind(self, number: int) -> None:
+        """Undo every block after block ``number`` (eth-tester's snapshots come back here)."""
         while self._latest.number > number:
             self._undo(self._blocks.pop())
         self._pending_timestamp = max(self._latest.timestamp + 1, int(time.time()))
-        self._log.append(("revert", snapshot))
 
     def web3_provider(self, check: Callable[[dict], None], gas_cap: int) -> object:
-        """web3 drives eth-tester itself: the chain moves to py-evm for good (see _move)."""
-        return self._move().web3_provider(check, gas_cap)
+        """An ``EthereumTesterProvider`` on this chain, still on revm (see ``tester``)."""
+        from .pyevm import _lab_provider_class
+
+        return _lab_provider_class()(self.tester, check=check, gas_cap=gas_cap)
 
     @property
     def tester(self):
-        """eth-tester, for ``sollab node``: the chain moves to py-evm for good (see _move)."""
-        return self._move().tester
+        """eth-tester over this chain's state (for ``Chain.w3`` and ``sollab node``): an
+        ``EthereumTester`` whose backend is ``revm_tester.RevmTesterBackend`` on this backend."""
+        if self._tester is None:
+            from eth_tester import EthereumTester
 
-    def _move(self):
-        """Replay everything this chain did on a py-evm chain and run on it from now on.
+            from .revm_tester import RevmTesterBackend
 
-        web3 (``Chain.w3``) and the JSON-RPC node drive eth-tester's API, which revm cannot
-        serve; so the first use of either replays the chain's history on py-evm (at py-evm's
-        speed, once), block by block with the same timestamps, and from then on every verb runs
-        there. The state, blocks, balances and snapshots are the same; transaction hashes of
-        transactions sent before the move are not (revm's are stand-ins)."""
-        if self._fallback is not None:
-            return self._fallback
-        from eth_tester import EthereumTester, PyEVMBackend
-
-        from .pyevm import PyEvmBackend
-
-        # A py-evm chain with this chain's genesis timestamp, so every block can keep its own.
-        genesis = PyEVMBackend.generate_genesis_params(
-            overrides={"timestamp": self._blocks[0].timestamp}
-        )
-        replica = PyEvmBackend.__new__(PyEvmBackend)
-        replica.tester = EthereumTester(PyEVMBackend(genesis_parameters=genesis))
-        replica._backend = replica.tester.backend
-        chain = replica._chain
-
-        def at(timestamp: int) -> None:  # the next block's timestamp
-            chain.header = chain.header.copy(timestamp=timestamp)
-
-        snapshots: dict[int, object] = {}
-        for entry in self._log:
-            kind = entry[0]
-            if kind == "transact":
-                at(entry[2])
-                replica.transact(entry[1])
-            elif kind == "set_balance":
-                at(entry[3])
-                replica.set_balance(entry[1], entry[2])
-            elif kind == "mine":
-                at(entry[1])
-                replica.tester.mine_blocks(1)
-            elif kind == "snapshot":
-                snapshots[entry[1]] = replica.tester.take_snapshot()
-            elif kind == "revert":
-                replica.revert(snapshots[entry[1]])
-        at(self._pending_timestamp)
-        if snapshots and any(k != v for k, v in snapshots.items()):
-            raise ChainError("moving the chain to py-evm numbered its snapshots differently")
-        self._fallback = replica
-        return replica
+            self._tester = EthereumTester(backend=RevmTesterBackend(self))
+        return self._tester
 
 
 @lru_cache(maxsize=4096)
