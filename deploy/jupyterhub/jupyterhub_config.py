@@ -28,6 +28,7 @@ What it sets up:
 """
 
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -52,6 +53,10 @@ if not proxy.exists():
         "installs it from deploy/jupyterhub/package-lock.json"
     )
 bin_dir = Path(sys.executable).parent
+# Started in the background by a script (`make hub &`, nohup), the Hub inherits an ignored SIGINT
+# and so would every server it starts: the Hub stops them with SIGINT first and then waits 30 s.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 as_root = ["--allow-root"] if os.getuid() == 0 else []  # Jupyter refuses root unless told
 
 # --- the Hub and its proxy, on 127.0.0.1 --------------------------------------------------------
