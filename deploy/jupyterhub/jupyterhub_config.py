@@ -43,7 +43,7 @@ try:
     room = ClassRoom.from_environ()
     room.prepare()
     password = room.password()
-    node = find_node().executable
+    node = find_node(min_major=20).executable  # configurable-http-proxy 5.3 needs Node 20+
 except LabError as exc:
     raise SystemExit(f"Error: {exc}") from None
 proxy = HERE / "node_modules" / "configurable-http-proxy" / "bin" / "configurable-http-proxy"

@@ -22,6 +22,7 @@ import re
 import secrets
 import shutil
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,7 +51,7 @@ class ClassRoom:
     repo: Path = field(default_factory=lab_root)
 
     @classmethod
-    def from_environ(cls, environ: os._Environ | dict | None = None) -> ClassRoom:
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> ClassRoom:
         """The class described by ``SOLLAB_CLASS_DIR``, ``SOLLAB_HUB_INSTRUCTOR`` (default
         ``instructor``), ``SOLLAB_HUB_STUDENTS`` (comma-separated, default ``ada,bob``),
         ``SOLLAB_COURSE_ID`` (default ``sollab``) and the ports ``SOLLAB_HUB_PORT`` (8000, the
@@ -197,7 +198,7 @@ class ClassRoom:
         if not solutions.exists():
             shutil.copytree(self.repo / "solutions", solutions)
 
-    def password(self, environ: os._Environ | dict | None = None) -> str:
+    def password(self, environ: Mapping[str, str] | None = None) -> str:
         """The shared log-in password: ``$SOLLAB_HUB_PASSWORD``, else one made up on the first
         start and kept in ``<class>/password`` (readable by its owner only)."""
         env = os.environ if environ is None else environ
