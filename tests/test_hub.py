@@ -3,6 +3,7 @@ given, and one-line errors for settings that cannot work (test_jupyterhub runs t
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -91,3 +92,11 @@ def test_the_hub_config_turns_a_bad_setting_into_one_line(tmp_path):
     assert done.returncode != 0
     assert "Error: SOLLAB_HUB_PORT='eighty' is not a port" in done.stderr
     assert "Traceback" not in done.stderr + done.stdout
+
+
+def test_the_hub_and_its_proxy_are_pinned():
+    lock = (REPO / "requirements.lock").read_text()
+    assert "\njupyterhub==6.1.1 \\\n    --hash=sha256:" in lock
+    npm_lock = json.loads((REPO / "deploy" / "jupyterhub" / "package-lock.json").read_text())
+    proxy = npm_lock["packages"]["node_modules/configurable-http-proxy"]
+    assert proxy["version"] == "5.3.0" and proxy["integrity"].startswith("sha512-")

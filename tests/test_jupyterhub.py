@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import http.cookiejar
 import json
 import os
 import re
@@ -52,6 +53,7 @@ class Hub:
     room: ClassRoom
     admin_token: str
     log: Path
+    password: str
     tokens: dict[str, str] = field(default_factory=dict)
     leftovers: list[str] = field(default_factory=list)
 
@@ -142,7 +144,7 @@ def running_hub(tmp_path: Path):
     source.mkdir(parents=True)
     nbformat.write(source_notebook(), source / f"{LESSON}.ipynb")
 
-    hub = Hub(room, admin_token, tmp_path / "hub.log")
+    hub = Hub(room, admin_token, tmp_path / "hub.log", env["SOLLAB_HUB_PASSWORD"])
     with open(hub.log, "wb") as log:
         process = subprocess.Popen(
             [str(BIN / "jupyterhub"), "-f", str(CONFIG)],
@@ -200,6 +202,21 @@ def _start_servers(hub: Hub) -> None:
         time.sleep(0.5)
 
 
+def _log_in(hub: Hub, user: str, password: str) -> str:
+    """Log in through the Hub's form: the page it lands on, or the HTTP status it refused with."""
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+    )
+    with opener.open(f"{hub.room.url}hub/login", timeout=60) as page:
+        xsrf = re.search(r'name="_xsrf" value="([^"]+)"', page.read().decode()).group(1)
+    form = urllib.parse.urlencode({"username": user, "password": password, "_xsrf": xsrf})
+    try:
+        with opener.open(f"{hub.room.url}hub/login", form.encode(), timeout=60) as page:
+            return page.url
+    except urllib.error.HTTPError as exc:
+        return str(exc.code)
+
+
 def _assignment(hub: Hub, user: str, answer: Answer | None = None) -> dict:
     """Lesson 05 as the user's Assignment List shows it (after `answer`, else listed now)."""
     if answer is None:
@@ -224,6 +241,12 @@ def test_a_class_runs_its_loop_through_the_hub(tmp_path):
             made = hub.api("POST", f"/users/{user}/tokens", {"note": "test", "expires_in": 900})
             assert made.status == 201, made
             hub.tokens[user] = made.json()["token"]
+
+        # Log-in: a class member with the class's password, nobody else.
+        landed = _log_in(hub, "ada", hub.password)
+        assert landed.startswith(f"{room.url}user/ada/lab"), landed  # her running server
+        assert _log_in(hub, "mallory", hub.password) == "403"
+        assert _log_in(hub, "bob", "not the password") == "403"
 
         # Every server runs the lab's kernel by default; students get no grading tools.
         for user in room.users:
@@ -307,6 +330,8 @@ def test_a_class_runs_its_loop_through_the_hub(tmp_path):
             assert hub.request("GET", url, hub.tokens[student]).status == 403, student
         courses = hub.as_user(room.instructor, "GET", "formgraders").json()
         assert [c["course_id"] for c in courses["value"]] == [room.course_id], courses
+        lab = hub.request("GET", f"services/{room.formgrader}/lab", hub.tokens[room.instructor])
+        assert lab.status == 200, lab.status  # the service's own JupyterLab, Formgrader panel
 
         # Shut-down through the API: every server stops.
         for user in room.users:
