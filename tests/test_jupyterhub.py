@@ -231,7 +231,8 @@ def _assignment(hub: Hub, user: str, answer: Answer | None = None) -> dict:
 
 @pytest.mark.slow
 def test_a_class_runs_its_loop_through_the_hub(tmp_path):
-    """Release -> two students fetch, edit, submit through their servers -> collect ->
+    """Release -> two students fetch, edit, validate (their own kernel runs the checks),
+    submit, all through their servers -> collect ->
     `sollab grade` -> release feedback -> the students fetch it: are the scores right, the
     feedback theirs, the formgrader the instructor's only, and is nothing left running?"""
     with running_hub(tmp_path) as hub:
@@ -270,7 +271,7 @@ def test_a_class_runs_its_loop_through_the_hub(tmp_path):
         assert (room.exchange / "sollab" / "outbound" / LESSON).is_dir()
 
         # Each student: fetch, answer, submit, through their own server.
-        for student, (body, _) in ANSWERS.items():
+        for student, (body, score) in ANSWERS.items():
             assert _assignment(hub, student)["status"] == "released"
             form = {"course_id": "sollab", "assignment_id": LESSON}
             fetched = _assignment(
@@ -290,6 +291,15 @@ def test_a_class_runs_its_loop_through_the_hub(tmp_path):
                 body={"type": "notebook", "format": "json", "content": nb},
             )
             assert saved.status == 200, saved
+            # Validate runs the notebook in the student's own server, with the sollab kernel.
+            checked = hub.as_user(student, "POST", "assignments/validate", form={"path": path})
+            result = checked.json()
+            assert result["success"], result["value"]
+            if score == 6:
+                assert result["value"] == {}, result  # nothing failed
+            else:
+                [failed] = result["value"]["failed"]
+                assert failed["error"].startswith("Partial credit"), failed
             submitted = hub.as_user(student, "POST", "assignments/submit", form=form).json()
             assert submitted["success"] is not False, submitted.get("value")
             assert (room.home(student) / LESSON / f"{LESSON}.ipynb").exists()
