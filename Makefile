@@ -17,7 +17,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system-packages lab release test lint format bench doctor lock clean
+.PHONY: help setup system-packages lab hub release test lint format bench doctor lock clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -67,6 +67,20 @@ lab: setup ## Set everything up and open JupyterLab on lessons/
 	$(JUPYTER_ENV) $(VENV)/bin/jupyter lab --ServerApp.root_dir=lessons --ServerApp.port=$(LAB_PORT) \
 	  $(ROOT_FLAG) $(LAB_ARGS)
 
+# A class on JupyterHub (deploy/jupyterhub/): its HTTP proxy comes from npm, pinned by its own
+# package-lock.json; installed by `make hub` and `make test`, not by `make lab`.
+HUB_DIR   := deploy/jupyterhub
+HUB_STAMP := $(HUB_DIR)/node_modules/.sollab-installed
+HUB_ARGS  ?=
+
+$(HUB_STAMP): $(HUB_DIR)/package.json $(HUB_DIR)/package-lock.json | $(PY_STAMP)
+	@echo "==> JupyterHub's proxy in $(HUB_DIR)/node_modules/ (configurable-http-proxy; pinned by its package-lock.json)"
+	@$(PY) -m sollab.node npm ci --prefix $(HUB_DIR) --ignore-scripts --no-audit --no-fund --progress=true
+	@touch $@
+
+hub: setup $(HUB_STAMP) ## Start a class on JupyterHub at http://127.0.0.1:8000/ (deploy/jupyterhub/README.md)
+	$(JUPYTER_ENV) $(VENV)/bin/jupyterhub -f $(HUB_DIR)/jupyterhub_config.py $(HUB_ARGS)
+
 release: setup ## Regenerate lessons/ from the instructor notebooks in solutions/ (nbgrader)
 	@for dir in solutions/*/; do \
 	  lesson=$$(basename $$dir); \
@@ -80,19 +94,19 @@ $(DEVNODES_STAMP): $(DEVNODES)/package.json $(DEVNODES)/package-lock.json | $(PY
 	@$(PY) -m sollab.node npm ci --prefix $(DEVNODES) --ignore-scripts --no-audit --no-fund --progress=true
 	@touch $@
 
-test: setup $(DEVNODES_STAMP) ## Set everything up and run the whole test suite (lint, format check, pytest)
+test: setup $(DEVNODES_STAMP) $(HUB_STAMP) ## Set everything up and run the whole test suite (lint, format check, pytest)
 	@echo "==> ruff"
-	@$(VENV)/bin/ruff check src tests benchmarks graders jupyter_config.py
-	@$(VENV)/bin/ruff format --check src tests benchmarks graders jupyter_config.py
+	@$(VENV)/bin/ruff check src tests benchmarks graders jupyter_config.py deploy
+	@$(VENV)/bin/ruff format --check src tests benchmarks graders jupyter_config.py deploy
 	@echo "==> pytest"
 	@$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: setup ## Lint with ruff
-	$(VENV)/bin/ruff check src tests benchmarks graders jupyter_config.py
+	$(VENV)/bin/ruff check src tests benchmarks graders jupyter_config.py deploy
 
 format: setup ## Format with ruff
-	$(VENV)/bin/ruff format src tests benchmarks graders jupyter_config.py
-	$(VENV)/bin/ruff check --fix src tests benchmarks graders jupyter_config.py
+	$(VENV)/bin/ruff format src tests benchmarks graders jupyter_config.py deploy
+	$(VENV)/bin/ruff check --fix src tests benchmarks graders jupyter_config.py deploy
 
 bench: setup ## Run the compile-and-deploy benchmark
 	$(PY) benchmarks/compile_and_deploy.py
@@ -106,4 +120,4 @@ lock: setup ## Re-pin Python dependencies (requirements.lock) after editing pypr
 	  --output-file=requirements.lock pyproject.toml
 
 clean: ## Remove .venv/, node_modules/ and caches
-	rm -rf $(VENV) node_modules .sollab .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules $(HUB_DIR)/node_modules .sollab .pytest_cache .ruff_cache

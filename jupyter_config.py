@@ -9,7 +9,8 @@ Every Jupyter app started through the Makefile (JupyterLab, nbgrader) loads this
   `// YOUR CODE HERE`, not as Python;
 - cell timeouts, so a learner's endless loop cannot hold up grading.
 
-SOLLAB_COURSE_ROOT moves the whole course elsewhere (the tests use a temporary course).
+SOLLAB_COURSE_ROOT moves the whole course elsewhere (the tests use a temporary course);
+SOLLAB_EXCHANGE puts the exchange in a folder of its own (a class on JupyterHub shares one).
 """
 
 import os
@@ -19,9 +20,11 @@ c = get_config()  # noqa: F821 (provided by Jupyter when it loads this file)
 
 root = Path(os.environ.get("SOLLAB_COURSE_ROOT", Path(__file__).resolve().parent))
 work = root / ".sollab" / "course"
+exchange = Path(os.environ.get("SOLLAB_EXCHANGE") or work / "exchange")
 # The gradebook's folder must exist before it opens, and the exchange before the lab's
 # Assignment List and Formgrader look in it (they show an error until something is released).
-(work / "exchange").mkdir(parents=True, exist_ok=True)
+work.mkdir(parents=True, exist_ok=True)
+exchange.mkdir(parents=True, exist_ok=True)
 
 # --- the course (nbgrader) ----------------------------------------------------------------------
 c.CourseDirectory.root = str(root)
@@ -34,7 +37,7 @@ c.CourseDirectory.feedback_directory = ".sollab/course/feedback"
 c.CourseDirectory.db_url = f"sqlite:///{work / 'gradebook.db'}"
 # Instructor Solidity (solutions/**/*.sol) never goes out with a release.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*", "*.sol"]
-c.Exchange.root = str(work / "exchange")
+c.Exchange.root = str(exchange)
 
 # nbgrader's own pipeline with ClearSolutions replaced by sollab's Solidity-aware one. Named by
 # import path so that loading this file (every kernel start does) imports nothing heavy; a test

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import urllib.request
@@ -17,6 +18,13 @@ SOLLAB = str(Path(sys.executable).parent / "sollab")
 NODE_CHAIN_ID = 131277322940537
 #: The node's third dev account (carol): a public test key, funded on every `sollab node`.
 DEV_KEY = "0x" + "00" * 31 + "03"
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now (for servers that cannot be told `--port 0`)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def start_node() -> tuple[subprocess.Popen, str, str]:

@@ -68,8 +68,9 @@ def _wheel_node() -> str | None:
 
 
 @cache
-def find_node() -> Node:
-    """The Node.js sollab uses: ``$SOLLAB_NODE``, else ``node`` on PATH (18+), else PyPI's."""
+def find_node(min_major: int = MIN_NODE_MAJOR) -> Node:
+    """The Node.js sollab uses: ``$SOLLAB_NODE``, else ``node`` on PATH (18+), else PyPI's.
+    ``min_major`` asks for a newer one (JupyterHub's proxy needs Node 20)."""
     candidates: list[tuple[str | None, str]] = [
         (os.environ.get("SOLLAB_NODE"), "SOLLAB_NODE"),
         (shutil.which("node"), "PATH"),
@@ -84,17 +85,17 @@ def find_node() -> Node:
             if origin == "SOLLAB_NODE":
                 raise NodeNotFound(
                     f"SOLLAB_NODE={exe} does not run ({why}): point it at a Node "
-                    f"{MIN_NODE_MAJOR}+ executable or unset it"
+                    f"{min_major}+ executable or unset it"
                 )
             seen.append(f"{exe} does not run: {why}")
             continue
         node = Node(exe, version, origin)
-        if node.major >= MIN_NODE_MAJOR:
+        if node.major >= min_major:
             return node
         seen.append(f"{exe} is {version}, too old")
     found = f" ({'; '.join(seen)})" if seen else ""
     raise NodeNotFound(
-        f"no working Node.js {MIN_NODE_MAJOR}+ was found{found}: run `make setup` "
+        f"no working Node.js {min_major}+ was found{found}: run `make setup` "
         "(it installs Node from PyPI) or install Node yourself"
     )
 
