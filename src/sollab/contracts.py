@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from . import abi
@@ -123,8 +124,16 @@ class ContractFunction:
         self.contract = contract
         self.overloads = overloads
         self.name = overloads[0]["name"]
+        self._described: dict[int, str] = {}  # id of an overload -> abi.describe of it
 
-    @property
+    def _describe(self, item: dict[str, Any]) -> str:
+        """``abi.describe`` of one of this function's overloads, worked out once."""
+        where = self._described.get(id(item))
+        if where is None:
+            where = self._described[id(item)] = abi.describe(item, self.contract.contract_name)
+        return where
+
+    @cached_property
     def is_view(self) -> bool:
         return all(o.get("stateMutability") in ("view", "pure") for o in self.overloads)
 
@@ -134,12 +143,15 @@ class ContractFunction:
         """The overload these arguments fit, and the calldata; keyword arguments go by the
         Solidity parameter names."""
         owner = self.contract.contract_name
+        if len(self.overloads) == 1 and not kwargs:  # the common case: no choice to make
+            item = self.overloads[0]
+            return item, abi.selector(item) + abi.encode_arguments(
+                item, args, owner, self._describe(item)
+            )
         kwargs = kwargs or {}
         total = len(args) + len(kwargs)
         by_count = [o for o in self.overloads if len(o.get("inputs", [])) == total]
         if not by_count:
-            if len(self.overloads) == 1 and not kwargs:
-                abi.encode_arguments(self.overloads[0], args, owner)  # raises the count error
             shapes = "; ".join(abi.describe(o, owner) for o in self.overloads)
             raise ArgumentError(
                 f"no overload of {owner}.{self.name} takes {total} arguments: {shapes}"
@@ -148,7 +160,9 @@ class ContractFunction:
         for item in by_count:
             try:
                 ordered = _order_arguments(item, args, kwargs, owner)
-                return item, abi.selector(item) + abi.encode_arguments(item, ordered, owner)
+                return item, abi.selector(item) + abi.encode_arguments(
+                    item, ordered, owner, self._describe(item)
+                )
             except ArgumentError as exc:
                 errors.append(exc)
         if len(errors) == 1:
@@ -161,7 +175,7 @@ class ContractFunction:
     def _check_value(self, item: dict[str, Any], value: int) -> None:
         if value and item.get("stateMutability") != "payable":
             raise ArgumentError(
-                f"{abi.describe(item, self.contract.contract_name)} is not payable: "
+                f"{self._describe(item)} is not payable: "
                 "it cannot receive value=...; mark it `payable` or send no Ether"
             )
 
@@ -188,7 +202,7 @@ class ContractFunction:
         """Run the function without a transaction and return what it returns."""
         item, data = self._pick(args, kwargs)
         self._check_value(item, value)
-        what = abi.describe(item, self.contract.contract_name)
+        what = self._describe(item)
         output = self.contract.chain._call(
             self.contract.address, data, value=value, sender=sender, gas=gas, what=what
         )
@@ -207,7 +221,7 @@ class ContractFunction:
         """Send a transaction calling the function; returns its ``Receipt``."""
         item, data = self._pick(args, kwargs)
         self._check_value(item, value)
-        what = abi.describe(item, self.contract.contract_name)
+        what = self._describe(item)
         self.contract._require_code(what)  # else the EVM "succeeds" without running anything
         receipt, output = self.contract.chain._transact(
             self.contract.address,

@@ -34,11 +34,11 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import pyrevm
-from eth_utils import keccak, to_checksum_address
+from eth_utils import keccak
 
+from ..abi import checksummed
 from ..errors import ChainError
 from . import Execution, Frame, Log, RawStep, calldata_floor
 
@@ -114,6 +114,7 @@ class RevmBackend:
         # The genesis (keys, balances, timestamps, gas limit) is eth-tester's own.
         genesis_chain = PyEvmBackend()
         self._accounts_keys = genesis_chain.accounts()
+        self._signers = {address.lower() for address, _ in self._accounts_keys}
         tester = genesis_chain.tester
         genesis = tester.get_block_by_number("latest")
         pending = tester.get_block_by_number("pending")
@@ -228,7 +229,7 @@ class RevmBackend:
         the last three empty unless ``collect`` (a call needs only the execution)."""
         evm = self._evm
         self._set_block_env(block)
-        sender, to = _key(tx["from"]), _key(tx["to"]) if tx.get("to") else None
+        sender, to = tx["from"].lower(), tx["to"].lower() if tx.get("to") else None
         data, value, gas = tx.get("data", b""), tx.get("value", 0), tx["gas"]
         checkpoint = evm.snapshot()
         try:
@@ -247,15 +248,15 @@ class RevmBackend:
             result = evm.result
             infos, values, destroyed = {}, {}, set()
             if collect or to is None:  # a create's code is read back from the journal
-                infos = {
-                    _key(a): (i.balance, i.nonce, self._code_of(_key(a), i))
-                    for a, i in evm.journal_state.items()
-                }
+                for a, i in evm.journal_state.items():
+                    a = a.lower()
+                    infos[a] = (i.balance, i.nonce, self._code_of(a, i))
             if collect:
                 journal = evm.journal_str
                 slots = {(a, int(k)) for a, k in _STORAGE_CHANGE.findall(journal)}
                 values = {(a, k): evm.storage(a, k) for a, k in slots}
-                destroyed = set(_DESTROYED.findall(journal))
+                if "AccountDestroyed" in journal:
+                    destroyed = set(_DESTROYED.findall(journal))
         finally:
             evm.revert(checkpoint)
         floor = calldata_floor(data)
@@ -268,13 +269,13 @@ class RevmBackend:
         )
         if error is None:
             if to is None:
-                execution.contract_address = _checksummed(output)
-                execution.output = infos.get(_key(output), (0, 0, b""))[2]
+                execution.contract_address = checksummed(output)
+                execution.output = infos.get(output.lower(), (0, 0, b""))[2]
             else:
                 execution.output = bytes(output)
             execution.logs = [
                 Log(
-                    address=_checksummed(log.address),
+                    address=checksummed(log.address),
                     topics=[bytes.fromhex(t[2:]) for t in log.topics],
                     data=bytes(log.data[1]),
                 )
@@ -306,8 +307,8 @@ class RevmBackend:
 
     @_or_pyevm
     def transact(self, tx: dict) -> Execution:
-        sender = _key(tx["from"])
-        if sender not in {_key(a) for a, _ in self._accounts_keys}:
+        sender = tx["from"].lower()
+        if sender not in self._signers:
             raise ChainError(f"{tx['from']} is not one of the chain's accounts: it cannot sign")
         gas = tx["gas"]
         block = self._pending()
@@ -647,11 +648,6 @@ class RevmBackend:
             raise ChainError("moving the chain to py-evm numbered its snapshots differently")
         self._fallback = replica
         return replica
-
-
-@lru_cache(maxsize=4096)
-def _checksummed(address: str) -> str:
-    return to_checksum_address(address)
 
 
 def _key(address: str) -> str:
