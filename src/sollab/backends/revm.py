@@ -54,7 +54,10 @@ _OUTPUT = re.compile(r"output: 0x([0-9a-fA-F]*)")
 _HALT = re.compile(r"Halt \{ reason: ([A-Za-z]+)")
 
 
-@dataclass
+HISTORY = 4096  # blocks whose own undo records are kept (reads at a block, traces of receipts)
+
+
+@dataclass(slots=True)
 class _Block:
     number: int
     timestamp: int
@@ -63,8 +66,9 @@ class _Block:
     transactions: int = 0
     prevrandao: bytes = field(default_factory=lambda: os.urandom(32))  # as eth-tester: random
     # what this block changed, each key's value before it: ("account", a) -> (balance, nonce,
-    # code) or None (did not exist); ("slot", a, slot) -> value
-    undo: dict[tuple, object] = field(default_factory=dict)
+    # code) or None (did not exist); ("slot", a, slot) -> value. None once the block is older
+    # than the kept history: its record was merged into the record of an earlier block.
+    undo: dict[tuple, object] | None = field(default_factory=dict)
 
 
 def _next_base_fee(parent: _Block, gas_limit: int) -> int:
@@ -107,8 +111,23 @@ def _or_pyevm(method: Callable) -> Callable:
 class RevmBackend:
     name = "revm"
 
-    def __init__(self) -> None:
+    def __init__(self, history: int = HISTORY) -> None:
+        """``history``: how many recent blocks keep a record of their own. Older blocks' records
+        are merged (a run of blocks between snapshots keeps one record, each key's oldest
+        value), so memory grows with the accounts and slots a session touches, not with its
+        transactions; reads at an older block (``balance(a, block)``, a trace of an old
+        receipt) are refused with a clear error. Reverting to any snapshot still works."""
         from .pyevm import PyEvmBackend
+
+        if history < 1:
+            raise ChainError(f"history={history}: keep at least 1 block of history")
+        self.history = history
+        self._compacted = 0  # blocks up to this one have had their records merged
+        self._span_head: _Block | None = None  # the block the latest merged run gathers in
+        # every address and slot ever changed (a superset of what the records name)
+        self._addresses: set[str] = set()
+        self._slots: dict[str, set[int]] = {}
+        self._lowered: dict[str, str] = {}  # an address as revm spells it -> lowercase
 
         self._pyrevm = pyrevm
         # The genesis (keys, balances, timestamps, gas limit) is eth-tester's own.
@@ -175,16 +194,18 @@ class RevmBackend:
             if old == new or (old is None and new == (0, 0, b"")):
                 return
             block.undo.setdefault(key, old)
+            self._addresses.add(key[1])
             self._write_account(key[1], new)
         else:
             old = self._storage.get(key[1], {}).get(key[2], 0)
             if old == new:
                 return
             block.undo.setdefault(key, old)
+            self._slots.setdefault(key[1], set()).add(key[2])
             self._write_slot(key[1], key[2], new)
 
     def _undo(self, block: _Block) -> None:
-        for key, old in block.undo.items():
+        for key, old in (block.undo or {}).items():
             if key[0] == "account":
                 self._write_account(key[1], old)
             else:
@@ -205,6 +226,24 @@ class RevmBackend:
     def _mine(self, block: _Block) -> None:
         self._blocks.append(block)
         self._pending_timestamp = max(block.timestamp + 1, int(time.time()))
+        if block.number - self._compacted >= 2 * self.history:  # every `history` blocks
+            self._compact(block.number - self.history)
+
+    def _compact(self, upto: int) -> None:
+        """Merge the undo records of blocks up to ``upto`` into one record per run of blocks
+        between snapshots: the state at a snapshot's block stays reachable (revert), the state
+        inside a run does not (reads there are refused)."""
+        stops = set(self._snapshots.values())  # blocks whose state must stay reachable
+        head = self._span_head
+        for number in range(self._compacted + 1, upto + 1):
+            block = self._blocks[number]
+            if head is None or number - 1 in stops:
+                head = block  # a new run starts here
+                continue
+            for key, old in block.undo.items():
+                head.undo.setdefault(key, old)  # the earlier block's value is the older one
+            block.undo = None
+        self._span_head, self._compacted = head, upto
 
     def _set_block_env(self, block: _Block) -> None:
         key = (block.number, block.timestamp, block.prevrandao)
@@ -249,11 +288,11 @@ class RevmBackend:
             infos, values, destroyed = {}, {}, set()
             if collect or to is None:  # a create's code is read back from the journal
                 for a, i in evm.journal_state.items():
-                    a = a.lower()
+                    a = self._lower(a)
                     infos[a] = (i.balance, i.nonce, self._code_of(a, i))
             if collect:
                 journal = evm.journal_str
-                slots = {(a, int(k)) for a, k in _STORAGE_CHANGE.findall(journal)}
+                slots = {(self._lower(a), int(k)) for a, k in _STORAGE_CHANGE.findall(journal)}
                 values = {(a, k): evm.storage(a, k) for a, k in slots}
                 if "AccountDestroyed" in journal:
                     destroyed = set(_DESTROYED.findall(journal))
@@ -287,6 +326,13 @@ class RevmBackend:
             found = _OUTPUT.search(error) if execution.error == "revert" else None
             execution.output = bytes.fromhex(found.group(1)) if found else b""
         return execution, infos, values, destroyed
+
+    def _lower(self, address: str) -> str:
+        """``address`` lowercased, one string object per address (the records hold many)."""
+        lowered = self._lowered.get(address)
+        if lowered is None:
+            lowered = self._lowered[address] = address.lower()
+        return lowered
 
     def _code_of(self, address: str, info) -> bytes:
         """An account's code as deployed: revm hands back its analysed code, zero-padded."""
@@ -487,24 +533,23 @@ class RevmBackend:
     # -- reads --
 
     def _known_addresses(self) -> set[str]:
-        addresses = set(self._state)
-        for block in self._blocks:
-            addresses.update(k[1] for k in block.undo if k[0] == "account")
-        return addresses
+        return self._addresses | set(self._state)
 
     def _known_slots(self, address: str) -> set[int]:
-        slots = set(self._storage.get(address, {}))
-        for block in self._blocks:
-            slots.update(k[2] for k in block.undo if k[0] == "slot" and k[1] == address)
-        return slots
+        return self._slots.get(address, set()) | set(self._storage.get(address, {}))
 
     def _value_after(self, key: tuple, current: object, block: int | None) -> object:
         if block is None or block >= self._latest.number:
             return current
         if block < 0:
             raise ChainError(f"there is no block {block}: give a block number from 0")
-        for later in self._blocks[block + 1 :]:
-            if key in later.undo:
+        if self._blocks[block + 1].undo is None:
+            raise ChainError(
+                f"block {block} is older than the history this chain keeps (its last "
+                f"{self.history:,} blocks, latest {self._latest.number:,}): read a later block"
+            )
+        for later in itertools.islice(self._blocks, block + 1, None):
+            if later.undo and key in later.undo:
                 return later.undo[key]
         return current
 
@@ -589,6 +634,8 @@ class RevmBackend:
             raise ChainError(f"snapshot {snapshot!r} does not exist on this chain")
         while self._latest.number > number:
             self._undo(self._blocks.pop())
+        self._compacted = min(self._compacted, number)
+        self._span_head = None  # the next merged run starts afresh
         self._pending_timestamp = max(self._latest.timestamp + 1, int(time.time()))
         self._log.append(("revert", snapshot))
 
