@@ -124,14 +124,23 @@ class ContractFunction:
         self.contract = contract
         self.overloads = overloads
         self.name = overloads[0]["name"]
-        self._described: dict[int, str] = {}  # id of an overload -> abi.describe of it
+        # id of an overload -> (abi.describe of it, its selector), worked out once
+        self._known: dict[int, tuple[str, bytes]] = {}
+
+    def _prepared(self, item: dict[str, Any]) -> tuple[str, bytes]:
+        known = self._known.get(id(item))
+        if known is None:
+            where = abi.describe(item, self.contract.contract_name)
+            known = self._known[id(item)] = (where, abi.selector(item))
+        return known
 
     def _describe(self, item: dict[str, Any]) -> str:
-        """``abi.describe`` of one of this function's overloads, worked out once."""
-        where = self._described.get(id(item))
-        if where is None:
-            where = self._described[id(item)] = abi.describe(item, self.contract.contract_name)
-        return where
+        """``abi.describe`` of one of this function's overloads."""
+        return self._prepared(item)[0]
+
+    def _calldata(self, item: dict[str, Any], args: tuple[Any, ...]) -> bytes:
+        where, selector = self._prepared(item)
+        return selector + abi.encode_arguments(item, args, self.contract.contract_name, where)
 
     @cached_property
     def is_view(self) -> bool:
@@ -145,9 +154,7 @@ class ContractFunction:
         owner = self.contract.contract_name
         if len(self.overloads) == 1 and not kwargs:  # the common case: no choice to make
             item = self.overloads[0]
-            return item, abi.selector(item) + abi.encode_arguments(
-                item, args, owner, self._describe(item)
-            )
+            return item, self._calldata(item, args)
         kwargs = kwargs or {}
         total = len(args) + len(kwargs)
         by_count = [o for o in self.overloads if len(o.get("inputs", [])) == total]
@@ -160,9 +167,7 @@ class ContractFunction:
         for item in by_count:
             try:
                 ordered = _order_arguments(item, args, kwargs, owner)
-                return item, abi.selector(item) + abi.encode_arguments(
-                    item, ordered, owner, self._describe(item)
-                )
+                return item, self._calldata(item, ordered)
             except ArgumentError as exc:
                 errors.append(exc)
         if len(errors) == 1:

@@ -15,6 +15,11 @@ like the lab's py-evm chain:
   used is at least the EIP-7623 calldata floor (Prague);
 - blocks are kept here: one block per transaction, base fee by EIP-1559, timestamps, time travel
   and snapshots as eth-tester makes them, and a history of every change for reads at a block.
+  The last ``history`` blocks (4,096) keep an undo record each; older records merge into one
+  per run of blocks between snapshots, so memory follows what a session touches rather than
+  how many transactions it sends (reverts to any snapshot still work; a read inside the merged
+  past is refused). The replay log ``_move`` needs still grows with every verb
+  (benchmarks/revm_memory.py).
 
 What it cannot do, it does on py-evm: step traces and the failing frame's program counter are
 found by running the transaction again on a py-evm copy of the state. Inside the EVM,
