@@ -39,11 +39,12 @@ class Account(str):
         self = super().__new__(cls, to_checksum_address(address))
         self.name = name
         self.private_key = private_key
+        self._address = str.__str__(self)  # a plain str, made once (every transaction has one)
         return self
 
     @property
     def address(self) -> str:
-        return str(self)
+        return self._address
 
     def __repr__(self) -> str:
         return f"<Account {self.name} {self!s}>"
@@ -319,7 +320,8 @@ class Chain:
                 f"gas={limit:,} is too low: this transaction costs {needed:,} gas before running "
                 f"any code ({INTRINSIC_GAS:,} for any transaction, plus its data)"
             )
-        return {"from": str(frm), "to": to, "data": data, "value": value, "gas": limit}
+        plain = frm.address if isinstance(frm, Account) else str(frm)
+        return {"from": plain, "to": to, "data": data, "value": value, "gas": limit}
 
     def _call(
         self,
