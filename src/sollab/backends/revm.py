@@ -473,11 +473,15 @@ class RevmBackend:
         for address in self._known_addresses():
             info = self.account_at(address, number)
             canonical = bytes.fromhex(address[2:])
-            if info != self._genesis_infos.get(address, (0, 0, b"")):
+            genesis = self._genesis_infos.get(address, (0, 0, b""))
+            if info != genesis:  # at genesis every account has nonce 0 and no code
                 balance, nonce, code = info
-                state.set_balance(canonical, balance)
-                state.set_nonce(canonical, nonce)
-                state.set_code(canonical, code)
+                if balance != genesis[0]:
+                    state.set_balance(canonical, balance)
+                if nonce:
+                    state.set_nonce(canonical, nonce)
+                if code:
+                    state.set_code(canonical, code)
             for slot in self._known_slots(address):
                 value = self._storage_after(address, slot, number)
                 if value:
