@@ -335,3 +335,103 @@ def test_checksummed_addresses_from_any_case_or_bytes_and_none_for_non_addresses
     assert abi.to_address("0x1234") is None
     assert abi.to_address(b"\x01" * 19) is None
     assert abi.to_address(12) is None
+
+
+# --- the word-by-word codec against eth_abi -----------------------------------------------------
+
+WORD_TYPES = [
+    *(f"uint{n}" for n in (8, 16, 24, 64, 128, 160, 248, 256)),
+    *(f"int{n}" for n in (8, 16, 24, 64, 128, 248, 256)),
+    *(f"bytes{n}" for n in (1, 2, 4, 20, 31, 32)),
+    "address",
+    "bool",
+]
+
+
+def _word_strategy():
+    from hypothesis import strategies as st
+
+    small = st.integers(0, 2**16).map(lambda v: v.to_bytes(32, "big"))
+    negative = st.integers(-(2**16), -1).map(lambda v: v.to_bytes(32, "big", signed=True))
+    left = st.binary(min_size=1, max_size=32).map(lambda b: bytes(32 - len(b)) + b)
+    right = st.binary(min_size=1, max_size=32).map(lambda b: b + bytes(32 - len(b)))
+    return st.one_of(small, negative, left, right, st.binary(min_size=32, max_size=32))
+
+
+def test_word_codec_decodes_as_eth_abi_does():
+    """Does the fast decoder give eth_abi's value for every word eth_abi accepts, and leave
+    every word eth_abi refuses to eth_abi (so the error is eth_abi's)?"""
+    from eth_abi import decode
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.sampled_from(WORD_TYPES), st.lists(_word_strategy(), min_size=1, max_size=3))
+    def check(typ, words):
+        params = [param(typ, f"v{i}") for i in range(len(words))]
+        data = b"".join(words)
+        try:
+            values = decode([typ] * len(words), data)
+            expected = [abi._clean(p, v) for p, v in zip(params, values, strict=True)]
+        except Exception as exc:
+            with pytest.raises(type(exc)):
+                abi.decode_values(params, data)
+            return
+        got = abi.decode_values(params, data)
+        assert got == expected
+        assert [type(v) for v in got] == [type(v) for v in expected]
+
+    check()
+
+
+def test_word_codec_encodes_as_eth_abi_does():
+    """Is every static elementary value encoded byte for byte as eth_abi encodes it?"""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    def value_of(typ):
+        if typ == "address":
+            return st.binary(min_size=20, max_size=20).map(lambda b: "0x" + b.hex())
+        if typ == "bool":
+            return st.booleans()
+        if typ.startswith("bytes"):
+            return st.binary(min_size=0, max_size=int(typ[5:]))
+        bits = int(typ.lstrip("uint"))
+        if typ.startswith("uint"):
+            return st.integers(0, 2**bits - 1)
+        return st.integers(-(2 ** (bits - 1)), 2 ** (bits - 1) - 1)
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.sampled_from(WORD_TYPES).flatmap(lambda t: st.tuples(st.just(t), value_of(t))))
+    def check(case):
+        typ, value = case
+        item = {"name": "f", "inputs": [param(typ), param("uint256", "n")]}
+        coerced = abi.coerce(param(typ), value, "f", 1)
+        assert abi.encode_arguments(item, (value, 7)) == encode([typ, "uint256"], [coerced, 7])
+
+    check()
+
+
+def test_event_decoder_matches_decode_event_and_refuses_what_does_not_fit():
+    """Does a prepared event decoder give names in declaration order, hashes for indexed
+    strings, and None for logs that are not this event?"""
+    item = {
+        "type": "event",
+        "name": "Noted",
+        "inputs": [
+            {"name": "who", "type": "address", "indexed": True},
+            {"name": "amount", "type": "uint256", "indexed": False},
+            {"name": "tag", "type": "string", "indexed": True},
+            {"name": "memo", "type": "string", "indexed": False},
+        ],
+    }
+    decode = abi.event_decoder(item)
+    topics = [abi.event_topic(item), bytes(12) + bytes.fromhex(ALICE[2:]), keccak(text="t")]
+    data = encode(["uint256", "string"], [5, "hello"])
+    args = decode(topics, data)
+    assert list(args) == ["who", "amount", "tag", "memo"]
+    assert args == {"who": ALICE, "amount": 5, "tag": keccak(text="t"), "memo": "hello"}
+    assert abi.decode_event(item, topics, data) == args
+    assert decode(topics[:2], data) is None  # one topic short
+    assert decode([topics[0], b"\xff" * 32, topics[2]], data) is None  # not an address
+    assert decode(topics, data[:-32]) is None  # data cut short

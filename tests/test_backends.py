@@ -298,8 +298,10 @@ OPS = st.lists(
 )
 
 
-def replay(backend: str, playground, ops) -> list:
+def replay(backend: str, playground, ops, history: int | None = None) -> list:
     chain = Chain(backend=backend)
+    if history is not None:  # revm: keep only this many blocks' own records (see _compact)
+        chain._backend._inner.history = history
     out: list = []
     pg = chain.deploy(playground)
     snaps = []
@@ -334,3 +336,47 @@ def replay(backend: str, playground, ops) -> list:
 @given(ops=OPS)
 def test_random_transactions_give_the_same_results_on_both_backends(playground, ops):
     assert replay("revm", playground, ops) == replay("pyevm", playground, ops)
+
+
+@settings(
+    max_examples=int(os.environ.get("SOLLAB_FUZZ_EXAMPLES", "12")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(ops=OPS)
+def test_merging_old_history_on_revm_changes_no_result(playground, ops):
+    """With only 2 blocks of history of their own (older records merged between snapshots),
+    do reverts to any snapshot still give py-evm's results?"""
+    assert replay("revm", playground, ops, history=2) == replay("pyevm", playground, ops)
+
+
+def test_revm_history_is_bounded_and_older_reads_are_refused(playground):
+    """Does a long revm session keep undo records for the accounts and slots it touches rather
+    than for every block, keep recent and snapshot blocks readable and revertible, and refuse
+    a read inside the merged past with a plain error?"""
+    chains = {b: Chain(backend=b) for b in ("pyevm", "revm")}
+    revm = chains["revm"]._backend._inner
+    revm.history = 8
+    seen = {}
+    for backend, chain in chains.items():
+        alice = chain.accounts[0]
+        pg = chain.deploy(playground)
+        for i in range(30):
+            pg.add(i)
+        snap = chain.snapshot()
+        snap_block = chain.block_number
+        for i in range(30):
+            pg.add(i)
+        latest = chain.block_number
+        recent = [chain._backend.balance(alice, b) for b in range(latest - 8, latest + 1)]
+        at_snapshot = chain._backend.storage_at(pg.address, 2, snap_block)
+        chain.revert(snap)
+        seen[backend] = (recent, at_snapshot, pg.total(), chain.balance(alice), chain.block_number)
+    assert seen["revm"] == seen["pyevm"]
+    kept = sum(len(b.undo) for b in revm._blocks if b.undo)
+    assert kept < 8 * 8  # ~4 keys a block for the last 8 blocks and a few merged records
+    assert sum(b.undo is None for b in revm._blocks) > 20
+    with pytest.raises(ChainError, match=r"block 10 is older than the history this chain keeps"):
+        revm.balance(chains["revm"].accounts[0], 10)
+    with pytest.raises(ChainError, match=r"older than the history"):
+        revm.storage_at(pg.address, 2, 5)  # pg: the revm chain's, deployed last

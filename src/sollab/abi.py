@@ -4,11 +4,17 @@ Values are checked before encoding, so a wrong argument is reported as
 "Counter.add(uint256 amount): argument 1 `amount` must be an int, got 'abc' (str)".
 Conveniences: addresses may be any-case hex strings, accounts or contract handles; ``bytes``
 types accept ``0x`` hex strings; structs accept tuples or dicts by field name.
+
+Speed: a list of static elementary values (``uint``/``int``/``address``/``bool``/``bytesN``,
+what most calls and events carry) is encoded and decoded here word by word, with eth_abi's own
+checks (padding, range); anything else, and any word eth_abi would refuse, goes to eth_abi, so
+results and errors are eth_abi's. Selectors and checksummed addresses are cached.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -35,11 +41,16 @@ def signature(item: dict[str, Any]) -> str:
 
 
 def selector(item: dict[str, Any]) -> bytes:
-    return keccak(text=signature(item))[:4]
+    return _hash(signature(item))[:4]
 
 
 def event_topic(item: dict[str, Any]) -> bytes:
-    return keccak(text=signature(item))
+    return _hash(signature(item))
+
+
+@lru_cache(maxsize=4096)
+def _hash(text: str) -> bytes:
+    return keccak(text=text)
 
 
 def describe(item: dict[str, Any], owner: str = "") -> str:
@@ -157,17 +168,105 @@ def coerce(param: dict[str, Any], value: Any, where: str, index: int) -> Any:
     return value  # fixed-point and anything exotic: let eth_abi decide
 
 
-def encode_arguments(item: dict[str, Any], args: tuple[Any, ...], owner: str = "") -> bytes:
-    """Check and encode ``args`` for a function/constructor ABI entry (without a selector)."""
+# -- word by word: static elementary types without eth_abi's registry and streams --
+
+_ELEMENTARY = re.compile(r"^(uint|int|bytes)(\d+)$")
+_ZEROS = bytes(32)
+_TRUE = (1).to_bytes(32, "big")
+
+
+class _Slow(Exception):
+    """A word eth_abi must look at (it would refuse it, with its own error)."""
+
+
+def _word_codec(typ: str) -> tuple[Callable[[Any], bytes], Callable[[bytes], Any]] | None:
+    """(encode, decode) of one 32-byte word of ``typ``, as eth_abi (strict) does them; None if
+    ``typ`` is not a static elementary type. Encoders take values ``coerce`` has checked."""
+    if typ == "address":
+
+        def decode_address(word: bytes) -> Any:
+            if word[:12] != _ZEROS[:12]:
+                raise _Slow
+            return checksummed(word[12:])
+
+        return (lambda value: bytes(12) + bytes.fromhex(value[2:])), decode_address
+    if typ == "bool":
+
+        def decode_bool(word: bytes) -> bool:
+            if word == _TRUE:
+                return True
+            if word == _ZEROS:
+                return False
+            raise _Slow
+
+        return (lambda value: _TRUE if value else _ZEROS), decode_bool
+    m = _ELEMENTARY.match(typ)
+    if not m:
+        return None
+    kind, size = m[1], int(m[2])
+    if kind == "bytes":
+        if not 1 <= size <= 32:
+            return None
+        padding = bytes(32 - size)
+
+        def decode_bytes(word: bytes) -> bytes:
+            if word[size:] != padding:
+                raise _Slow
+            return word[:size]
+
+        return (lambda value: value + bytes(32 - len(value))), decode_bytes
+    if size % 8 or not 8 <= size <= 256:
+        return None
+    if kind == "uint":
+        limit = 1 << size
+
+        def decode_uint(word: bytes) -> int:
+            value = int.from_bytes(word, "big")
+            if value >= limit:
+                raise _Slow
+            return value
+
+        return (lambda value: value.to_bytes(32, "big")), decode_uint
+    half = 1 << (size - 1)
+
+    def decode_int(word: bytes) -> int:
+        value = int.from_bytes(word, "big", signed=True)
+        if not -half <= value < half:
+            raise _Slow
+        return value
+
+    return (lambda value: value.to_bytes(32, "big", signed=True)), decode_int
+
+
+@lru_cache(maxsize=4096)
+def _words(types: tuple[str, ...]) -> tuple[tuple[Callable, Callable], ...] | None:
+    """The word codecs of a list of types, None unless every one is static elementary."""
+    codecs = tuple(_word_codec(t) for t in types)
+    return None if None in codecs else codecs
+
+
+def _types(params: list[dict[str, Any]]) -> tuple[str, ...]:
+    return tuple(canonical_type(p) for p in params)
+
+
+def encode_arguments(
+    item: dict[str, Any], args: tuple[Any, ...], owner: str = "", where: str | None = None
+) -> bytes:
+    """Check and encode ``args`` for a function/constructor ABI entry (without a selector).
+    ``where`` is ``describe(item, owner)``, if the caller has it already."""
     inputs = item.get("inputs", [])
-    where = describe(item, owner)
+    where = where or describe(item, owner)
     if len(args) != len(inputs):
         raise ArgumentError(
             f"{where} takes {len(inputs)} argument{'s' if len(inputs) != 1 else ''}, "
             f"got {len(args)}"
         )
     values = [coerce(p, v, where, i + 1) for i, (p, v) in enumerate(zip(inputs, args, strict=True))]
-    return encode([canonical_type(p) for p in inputs], values)
+    types = _types(inputs)
+    words = _words(types)
+    if words is not None:
+        return b"".join(word[0](v) for word, v in zip(words, values, strict=True))
+    return encode(list(types), values)
 
 
 def _clean(param: dict[str, Any], value: Any) -> Any:
@@ -184,8 +283,18 @@ def _clean(param: dict[str, Any], value: Any) -> Any:
 
 
 def decode_values(params: list[dict[str, Any]], data: bytes) -> list[Any]:
-    types = [canonical_type(p) for p in params]
-    values = decode(types, data)
+    return _decode(_types(params), params, data)
+
+
+def _decode(types: tuple[str, ...], params: list[dict[str, Any]], data: bytes) -> list[Any]:
+    """``decode_values`` with the parameters' canonical types (``_types``) worked out."""
+    words = _words(types)
+    if words is not None and type(data) is bytes and len(data) == 32 * len(words):
+        try:
+            return [word[1](data[32 * i : 32 * i + 32]) for i, word in enumerate(words)]
+        except _Slow:
+            pass  # eth_abi says what is wrong with it
+    values = decode(list(types), data)
     return [_clean(p, v) for p, v in zip(params, values, strict=True)]
 
 
@@ -203,19 +312,32 @@ def decode_event(item: dict[str, Any], topics: list[bytes], data: bytes) -> dict
 
     Indexed dynamic values (string, bytes, arrays, structs) are stored only as their keccak
     hash, so that hash (bytes) is what comes back for them."""
+    return event_decoder(item)(topics, data)
+
+
+def event_decoder(item: dict[str, Any]) -> Callable[[list[bytes], bytes], dict[str, Any] | None]:
+    """``decode_event`` for one event, its parameters sorted out once (a chain keeps these)."""
     inputs = item.get("inputs", [])
+    names = [p["name"] for p in inputs]
     indexed = [p for p in inputs if p.get("indexed")]
     plain = [p for p in inputs if not p.get("indexed")]
-    if len(indexed) != len(topics) - 1:
-        return None
-    try:
-        values = dict(zip([p["name"] for p in plain], decode_values(plain, data), strict=True))
-        for param, topic in zip(indexed, topics[1:], strict=True):
-            typ = canonical_type(param)
-            if typ in ("string", "bytes") or typ.endswith("]") or typ.startswith("("):
-                values[param["name"]] = topic
-            else:
-                values[param["name"]] = decode_values([param], topic)[0]
-    except Exception:  # data that does not decode as this event: not this event
-        return None
-    return {p["name"]: values[p["name"]] for p in inputs}
+    plain_names, plain_types = [p["name"] for p in plain], _types(plain)
+    # per indexed parameter: (name, [param], its type, or None if the topic is only a hash)
+    topic_params = []
+    for param in indexed:
+        typ = canonical_type(param)
+        only_hash = typ in ("string", "bytes") or typ.endswith("]") or typ.startswith("(")
+        topic_params.append((param["name"], [param], None if only_hash else (typ,)))
+
+    def decode_this(topics: list[bytes], data: bytes) -> dict[str, Any] | None:
+        if len(indexed) != len(topics) - 1:
+            return None
+        try:
+            values = dict(zip(plain_names, _decode(plain_types, plain, data), strict=True))
+            for (name, params, types), topic in zip(topic_params, topics[1:], strict=True):
+                values[name] = topic if types is None else _decode(types, params, topic)[0]
+        except Exception:  # data that does not decode as this event: not this event
+            return None
+        return {name: values[name] for name in names}
+
+    return decode_this

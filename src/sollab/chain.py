@@ -8,6 +8,7 @@ never see eth-tester or py-evm. Every call and transaction carries a gas cap
 from __future__ import annotations
 
 import contextlib
+import inspect
 import threading
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -38,11 +39,12 @@ class Account(str):
         self = super().__new__(cls, to_checksum_address(address))
         self.name = name
         self.private_key = private_key
+        self._address = str.__str__(self)  # a plain str, made once (every transaction has one)
         return self
 
     @property
     def address(self) -> str:
-        return str(self)
+        return self._address
 
     def __repr__(self) -> str:
         return f"<Account {self.name} {self!s}>"
@@ -72,6 +74,8 @@ class Chain:
         self._contracts: dict[str, Contract] = {}
         self._errors: dict[bytes, dict[str, Any]] = {}
         self._events: dict[bytes, list[dict[str, Any]]] = {}
+        # topic -> (event, its decoder) for each event in _events: built once, used per log
+        self._event_decoders: dict[bytes, list[tuple[dict[str, Any], Callable]]] = {}
         self._by_tail: dict[bytes, Artifact] = {}  # runtime code's metadata -> its artifact
         self._compilations: set[CompilationResult] = set()  # compared by identity
         # Called with (what, "call" | "transaction", gas used) after each success: gas reports.
@@ -213,9 +217,12 @@ class Chain:
                 if item.get("type") == "error":
                     self._errors.setdefault(abi.selector(item), item)
                 elif item.get("type") == "event" and not item.get("anonymous"):
-                    known = self._events.setdefault(abi.event_topic(item), [])
+                    topic = abi.event_topic(item)
+                    known = self._events.setdefault(topic, [])
                     if item not in known:
                         known.append(item)
+                        decoder = abi.event_decoder(item)
+                        self._event_decoders.setdefault(topic, []).append((item, decoder))
             tail = _metadata_tail(bytes.fromhex(other.deployed_bytecode[2:]))
             if tail:
                 self._by_tail.setdefault(tail, other)
@@ -313,7 +320,8 @@ class Chain:
                 f"gas={limit:,} is too low: this transaction costs {needed:,} gas before running "
                 f"any code ({INTRINSIC_GAS:,} for any transaction, plus its data)"
             )
-        return {"from": str(frm), "to": to, "data": data, "value": value, "gas": limit}
+        plain = frm.address if isinstance(frm, Account) else str(frm)
+        return {"from": plain, "to": to, "data": data, "value": value, "gas": limit}
 
     def _call(
         self,
@@ -438,8 +446,8 @@ class Chain:
 
     def _decode_log(self, log: Any) -> Event | RawLog:
         if log.topics:
-            for item in self._events.get(log.topics[0], []):
-                args = abi.decode_event(item, log.topics, log.data)
+            for item, decode in self._event_decoders.get(log.topics[0], ()):
+                args = decode(log.topics, log.data)
                 if args is not None:
                     return Event(item["name"], args, log.address, abi.signature(item))
         return RawLog(log.address, log.topics, log.data)
@@ -465,10 +473,19 @@ class _Locked:
     def __init__(self, backend: ChainBackend, lock: threading.RLock) -> None:
         self._inner = backend
         self._lock = lock
+        self._methods: dict[str, Callable] = {}  # the locked methods, made once each
 
     def __getattr__(self, name: str) -> Any:
+        method = self._methods.get(name)
+        if method is not None:
+            return method
         value = getattr(self._inner, name)
-        return _locked(value, self._lock) if callable(value) else value
+        if not callable(value):
+            return value
+        if inspect.ismethod(value) and value.__self__ is self._inner:
+            method = self._methods[name] = _locked(value, self._lock)
+            return method
+        return _locked(value, self._lock)
 
 
 def _metadata_tail(code: bytes) -> bytes:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from . import abi
@@ -123,8 +124,25 @@ class ContractFunction:
         self.contract = contract
         self.overloads = overloads
         self.name = overloads[0]["name"]
+        # id of an overload -> (abi.describe of it, its selector), worked out once
+        self._known: dict[int, tuple[str, bytes]] = {}
 
-    @property
+    def _prepared(self, item: dict[str, Any]) -> tuple[str, bytes]:
+        known = self._known.get(id(item))
+        if known is None:
+            where = abi.describe(item, self.contract.contract_name)
+            known = self._known[id(item)] = (where, abi.selector(item))
+        return known
+
+    def _describe(self, item: dict[str, Any]) -> str:
+        """``abi.describe`` of one of this function's overloads."""
+        return self._prepared(item)[0]
+
+    def _calldata(self, item: dict[str, Any], args: tuple[Any, ...]) -> bytes:
+        where, selector = self._prepared(item)
+        return selector + abi.encode_arguments(item, args, self.contract.contract_name, where)
+
+    @cached_property
     def is_view(self) -> bool:
         return all(o.get("stateMutability") in ("view", "pure") for o in self.overloads)
 
@@ -134,12 +152,13 @@ class ContractFunction:
         """The overload these arguments fit, and the calldata; keyword arguments go by the
         Solidity parameter names."""
         owner = self.contract.contract_name
+        if len(self.overloads) == 1 and not kwargs:  # the common case: no choice to make
+            item = self.overloads[0]
+            return item, self._calldata(item, args)
         kwargs = kwargs or {}
         total = len(args) + len(kwargs)
         by_count = [o for o in self.overloads if len(o.get("inputs", [])) == total]
         if not by_count:
-            if len(self.overloads) == 1 and not kwargs:
-                abi.encode_arguments(self.overloads[0], args, owner)  # raises the count error
             shapes = "; ".join(abi.describe(o, owner) for o in self.overloads)
             raise ArgumentError(
                 f"no overload of {owner}.{self.name} takes {total} arguments: {shapes}"
@@ -148,7 +167,7 @@ class ContractFunction:
         for item in by_count:
             try:
                 ordered = _order_arguments(item, args, kwargs, owner)
-                return item, abi.selector(item) + abi.encode_arguments(item, ordered, owner)
+                return item, self._calldata(item, ordered)
             except ArgumentError as exc:
                 errors.append(exc)
         if len(errors) == 1:
@@ -161,7 +180,7 @@ class ContractFunction:
     def _check_value(self, item: dict[str, Any], value: int) -> None:
         if value and item.get("stateMutability") != "payable":
             raise ArgumentError(
-                f"{abi.describe(item, self.contract.contract_name)} is not payable: "
+                f"{self._describe(item)} is not payable: "
                 "it cannot receive value=...; mark it `payable` or send no Ether"
             )
 
@@ -188,7 +207,7 @@ class ContractFunction:
         """Run the function without a transaction and return what it returns."""
         item, data = self._pick(args, kwargs)
         self._check_value(item, value)
-        what = abi.describe(item, self.contract.contract_name)
+        what = self._describe(item)
         output = self.contract.chain._call(
             self.contract.address, data, value=value, sender=sender, gas=gas, what=what
         )
@@ -207,7 +226,7 @@ class ContractFunction:
         """Send a transaction calling the function; returns its ``Receipt``."""
         item, data = self._pick(args, kwargs)
         self._check_value(item, value)
-        what = abi.describe(item, self.contract.contract_name)
+        what = self._describe(item)
         self.contract._require_code(what)  # else the EVM "succeeds" without running anything
         receipt, output = self.contract.chain._transact(
             self.contract.address,

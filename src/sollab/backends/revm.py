@@ -15,6 +15,11 @@ like the lab's py-evm chain:
   the sender's nonce goes up, and gas used is at least the EIP-7623 calldata floor (Prague);
 - blocks are kept here: one block per transaction, base fee by EIP-1559, timestamps, time travel
   and snapshots as eth-tester makes them, and a history of every change for reads at a block.
+  The last ``history`` blocks (4,096) keep an undo record each; older records merge into one
+  per run of blocks between snapshots, so memory follows what a session touches rather than
+  how many transactions it sends (reverts to any snapshot still work; a read inside the merged
+  past is refused). Each block keeps the transaction it ran and its result, for web3's
+  receipts and transaction lookups (benchmarks/revm_memory.py measures the growth).
 
 What it cannot do, it does on py-evm: step traces and the failing frame's program counter are
 found by running the transaction again on a py-evm copy of the state. Inside the EVM,
@@ -39,11 +44,11 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import pyrevm
-from eth_utils import keccak, to_checksum_address
+from eth_utils import keccak
 
+from ..abi import checksummed
 from ..errors import ChainError
 from . import Execution, Frame, Log, RawStep, calldata_floor
 
@@ -59,7 +64,10 @@ _OUTPUT = re.compile(r"output: 0x([0-9a-fA-F]*)")
 _HALT = re.compile(r"Halt \{ reason: ([A-Za-z]+)")
 
 
-@dataclass
+HISTORY = 4096  # blocks whose own undo records are kept (reads at a block, traces of receipts)
+
+
+@dataclass(slots=True)
 class _Block:
     number: int
     timestamp: int
@@ -68,8 +76,9 @@ class _Block:
     transactions: int = 0
     prevrandao: bytes = field(default_factory=lambda: os.urandom(32))  # as eth-tester: random
     # what this block changed, each key's value before it: ("account", a) -> (balance, nonce,
-    # code) or None (did not exist); ("slot", a, slot) -> value
-    undo: dict[tuple, object] = field(default_factory=dict)
+    # code) or None (did not exist); ("slot", a, slot) -> value. None once the block is older
+    # than the kept history: its record was merged into the record of an earlier block.
+    undo: dict[tuple, object] | None = field(default_factory=dict)
     # the transaction mined in it, as run: (tx with its nonce and fees, its Execution)
     mined: tuple | None = None
 
@@ -101,13 +110,29 @@ def _error_kind(text: str) -> str:
 class RevmBackend:
     name = "revm"
 
-    def __init__(self) -> None:
+    def __init__(self, history: int = HISTORY) -> None:
+        """``history``: how many recent blocks keep a record of their own. Older blocks' records
+        are merged (a run of blocks between snapshots keeps one record, each key's oldest
+        value), so memory grows with the accounts and slots a session touches, not with its
+        transactions; reads at an older block (``balance(a, block)``, a trace of an old
+        receipt) are refused with a clear error. Reverting to any snapshot still works."""
         from .pyevm import PyEvmBackend
+
+        if history < 1:
+            raise ChainError(f"history={history}: keep at least 1 block of history")
+        self.history = history
+        self._compacted = 0  # blocks up to this one have had their records merged
+        self._span_head: _Block | None = None  # the block the latest merged run gathers in
+        # every address and slot ever changed (a superset of what the records name)
+        self._addresses: set[str] = set()
+        self._slots: dict[str, set[int]] = {}
+        self._lowered: dict[str, str] = {}  # an address as revm spells it -> lowercase
 
         self._pyrevm = pyrevm
         # The genesis (keys, balances, timestamps, gas limit) is eth-tester's own.
         genesis_chain = PyEvmBackend()
         self._accounts_keys = genesis_chain.accounts()
+        self._signers = {address.lower() for address, _ in self._accounts_keys}
         tester = genesis_chain.tester
         genesis = tester.get_block_by_number("latest")
         pending = tester.get_block_by_number("pending")
@@ -165,16 +190,18 @@ class RevmBackend:
             if old == new or (old is None and new == (0, 0, b"")):
                 return
             block.undo.setdefault(key, old)
+            self._addresses.add(key[1])
             self._write_account(key[1], new)
         else:
             old = self._storage.get(key[1], {}).get(key[2], 0)
             if old == new:
                 return
             block.undo.setdefault(key, old)
+            self._slots.setdefault(key[1], set()).add(key[2])
             self._write_slot(key[1], key[2], new)
 
     def _undo(self, block: _Block) -> None:
-        for key, old in block.undo.items():
+        for key, old in (block.undo or {}).items():
             if key[0] == "account":
                 self._write_account(key[1], old)
             else:
@@ -195,6 +222,24 @@ class RevmBackend:
     def _mine(self, block: _Block) -> None:
         self._blocks.append(block)
         self._pending_timestamp = max(block.timestamp + 1, int(time.time()))
+        if block.number - self._compacted >= 2 * self.history:  # every `history` blocks
+            self._compact(block.number - self.history)
+
+    def _compact(self, upto: int) -> None:
+        """Merge the undo records of blocks up to ``upto`` into one record per run of blocks
+        between snapshots: the state at a snapshot's block stays reachable (revert), the state
+        inside a run does not (reads there are refused)."""
+        stops = set(self._snapshots.values())  # blocks whose state must stay reachable
+        head = self._span_head
+        for number in range(self._compacted + 1, upto + 1):
+            block = self._blocks[number]
+            if head is None or number - 1 in stops:
+                head = block  # a new run starts here
+                continue
+            for key, old in block.undo.items():
+                head.undo.setdefault(key, old)  # the earlier block's value is the older one
+            block.undo = None
+        self._span_head, self._compacted = head, upto
 
     def _set_block_env(self, block: _Block) -> None:
         key = (block.number, block.timestamp, block.prevrandao)
@@ -219,7 +264,7 @@ class RevmBackend:
         the last three empty unless ``collect`` (a call needs only the execution)."""
         evm = self._evm
         self._set_block_env(block)
-        sender, to = _key(tx["from"]), _key(tx["to"]) if tx.get("to") else None
+        sender, to = tx["from"].lower(), tx["to"].lower() if tx.get("to") else None
         data, value, gas = tx.get("data", b""), tx.get("value", 0), tx["gas"]
         checkpoint = evm.snapshot()
         try:
@@ -238,15 +283,15 @@ class RevmBackend:
             result = evm.result
             infos, values, destroyed = {}, {}, set()
             if collect or to is None:  # a create's code is read back from the journal
-                infos = {
-                    _key(a): (i.balance, i.nonce, self._code_of(_key(a), i))
-                    for a, i in evm.journal_state.items()
-                }
+                for a, i in evm.journal_state.items():
+                    a = self._lower(a)
+                    infos[a] = (i.balance, i.nonce, self._code_of(a, i))
             if collect:
                 journal = evm.journal_str
-                slots = {(a, int(k)) for a, k in _STORAGE_CHANGE.findall(journal)}
+                slots = {(self._lower(a), int(k)) for a, k in _STORAGE_CHANGE.findall(journal)}
                 values = {(a, k): evm.storage(a, k) for a, k in slots}
-                destroyed = set(_DESTROYED.findall(journal))
+                if "AccountDestroyed" in journal:
+                    destroyed = set(_DESTROYED.findall(journal))
         finally:
             evm.revert(checkpoint)
         floor = calldata_floor(data)
@@ -259,13 +304,13 @@ class RevmBackend:
         )
         if error is None:
             if to is None:
-                execution.contract_address = _checksummed(output)
-                execution.output = infos.get(_key(output), (0, 0, b""))[2]
+                execution.contract_address = checksummed(output)
+                execution.output = infos.get(output.lower(), (0, 0, b""))[2]
             else:
                 execution.output = bytes(output)
             execution.logs = [
                 Log(
-                    address=_checksummed(log.address),
+                    address=checksummed(log.address),
                     topics=[bytes.fromhex(t[2:]) for t in log.topics],
                     data=bytes(log.data[1]),
                 )
@@ -277,6 +322,13 @@ class RevmBackend:
             found = _OUTPUT.search(error) if execution.error == "revert" else None
             execution.output = bytes.fromhex(found.group(1)) if found else b""
         return execution, infos, values, destroyed
+
+    def _lower(self, address: str) -> str:
+        """``address`` lowercased, one string object per address (the records hold many)."""
+        lowered = self._lowered.get(address)
+        if lowered is None:
+            lowered = self._lowered[address] = address.lower()
+        return lowered
 
     def _code_of(self, address: str, info) -> bytes:
         """An account's code as deployed: revm hands back its analysed code, zero-padded."""
@@ -300,7 +352,7 @@ class RevmBackend:
         (revm_tester decodes them) also carries its ``hash``, ``nonce`` and fees (``gas_price``,
         or ``max_fee_per_gas`` and ``max_priority_fee_per_gas``) and may come from anyone."""
         sender = _key(tx["from"])
-        if "hash" not in tx and sender not in {_key(a) for a, _ in self._accounts_keys}:
+        if "hash" not in tx and sender not in self._signers:
             raise ChainError(f"{tx['from']} is not one of the chain's accounts: it cannot sign")
         gas = tx["gas"]
         block = self._pending()
@@ -424,11 +476,15 @@ class RevmBackend:
         for address in self._known_addresses():
             info = self.account_at(address, number)
             canonical = bytes.fromhex(address[2:])
-            if info != self._genesis_infos.get(address, (0, 0, b"")):
+            genesis = self._genesis_infos.get(address, (0, 0, b""))
+            if info != genesis:  # at genesis every account has nonce 0 and no code
                 balance, nonce, code = info
-                state.set_balance(canonical, balance)
-                state.set_nonce(canonical, nonce)
-                state.set_code(canonical, code)
+                if balance != genesis[0]:
+                    state.set_balance(canonical, balance)
+                if nonce:
+                    state.set_nonce(canonical, nonce)
+                if code:
+                    state.set_code(canonical, code)
             for slot in self._known_slots(address):
                 value = self._storage_after(address, slot, number)
                 if value:
@@ -487,24 +543,23 @@ class RevmBackend:
     # -- reads --
 
     def _known_addresses(self) -> set[str]:
-        addresses = set(self._state)
-        for block in self._blocks:
-            addresses.update(k[1] for k in block.undo if k[0] == "account")
-        return addresses
+        return self._addresses | set(self._state)
 
     def _known_slots(self, address: str) -> set[int]:
-        slots = set(self._storage.get(address, {}))
-        for block in self._blocks:
-            slots.update(k[2] for k in block.undo if k[0] == "slot" and k[1] == address)
-        return slots
+        return self._slots.get(address, set()) | set(self._storage.get(address, {}))
 
     def _value_after(self, key: tuple, current: object, block: int | None) -> object:
         if block is None or block >= self._latest.number:
             return current
         if block < 0:
             raise ChainError(f"there is no block {block}: give a block number from 0")
-        for later in self._blocks[block + 1 :]:
-            if key in later.undo:
+        if self._blocks[block + 1].undo is None:
+            raise ChainError(
+                f"block {block} is older than the history this chain keeps (its last "
+                f"{self.history:,} blocks, latest {self._latest.number:,}): read a later block"
+            )
+        for later in itertools.islice(self._blocks, block + 1, None):
+            if later.undo and key in later.undo:
                 return later.undo[key]
         return current
 
@@ -578,6 +633,8 @@ class RevmBackend:
         """Undo every block after block ``number`` (eth-tester's snapshots come back here)."""
         while self._latest.number > number:
             self._undo(self._blocks.pop())
+        self._compacted = min(self._compacted, number)
+        self._span_head = None  # the next merged run starts afresh
         self._pending_timestamp = max(self._latest.timestamp + 1, int(time.time()))
 
     def web3_provider(self, check: Callable[[dict], None], gas_cap: int) -> object:
@@ -597,11 +654,6 @@ class RevmBackend:
 
             self._tester = EthereumTester(backend=RevmTesterBackend(self))
         return self._tester
-
-
-@lru_cache(maxsize=4096)
-def _checksummed(address: str) -> str:
-    return to_checksum_address(address)
 
 
 def _key(address: str) -> str:
