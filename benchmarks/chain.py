@@ -165,7 +165,7 @@ def stock_figures(token_art, loop_art, reps: int, batch: float) -> dict[str, flo
     }
 
 
-def web3_revm_figures(token_art, reps: int, txs: int, calls: int) -> dict[str, float]:
+def web3_revm_figures(token_art, reps: int, batch_seconds: float) -> dict[str, float]:
     """The stock path's transfer and balanceOf, through ``Chain.w3`` on SOLLAB_BACKEND=revm
     (web3 + eth-tester over the revm state, backends/revm_tester.py)."""
     w3 = Chain(backend="revm").w3
@@ -185,8 +185,8 @@ def web3_revm_figures(token_art, reps: int, txs: int, calls: int) -> dict[str, f
         token.functions.balanceOf(bob).call()
 
     return {
-        "tx/s": txs / median_time(lambda: [transfer() for _ in range(txs)], reps),
-        "calls/s": calls / median_time(lambda: [balance_of() for _ in range(calls)], reps),
+        "tx/s": throughput(transfer, reps, batch_seconds),
+        "calls/s": throughput(balance_of, reps, batch_seconds),
     }
 
 
@@ -333,7 +333,7 @@ def main() -> None:
                 f">= 50x: {_verdict(ratio >= 50)})"
             )
     if revm:
-        web3_revm = web3_revm_figures(token_art, args.reps, args.txs, args.calls)
+        web3_revm = web3_revm_figures(token_art, args.reps, args.batch_seconds)
         print("throughput through web3 (Chain.w3 on revm vs stock Web3(EthereumTesterProvider()))")
         for what in ("tx/s", "calls/s"):
             ratio = web3_revm[what] / stock[what]
