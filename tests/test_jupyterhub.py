@@ -2,7 +2,12 @@
 and two students, and the course's whole loop runs through it. The students work only through
 their own servers behind the Hub's proxy (nbgrader's Assignment List handlers, the contents
 API), the instructor's nbgrader commands run with the environment the instructor's server gets;
-the scores, the feedback, who reaches the formgrader, and that nothing is left running after."""
+the scores, the feedback, who reaches the formgrader, and that nothing is left running after.
+
+The lesson is the real lesson 05 (solutions/05-solidity-basics, which the Hub copies into the
+instructor's course on its first start, as `make hub` does). ada answers every exercise with the
+instructor's own solution cells; bob does the same except for a Counter whose reset() has no owner
+check, so he loses exactly the points of the hidden check that catches it."""
 
 from __future__ import annotations
 
@@ -28,14 +33,56 @@ import nbformat
 import pytest
 
 from nodekit import free_port
+from sollab.grading import load_graders
 from sollab.hub import ClassRoom
-from test_classgrade import GOOD, PARTIAL
-from test_nbgrader import LESSON, source_notebook
+from test_nbgrader import LESSON
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 CONFIG = REPO / "deploy" / "jupyterhub" / "jupyterhub_config.py"
-ANSWERS = {"ada": (GOOD, 6.0), "bob": (PARTIAL, 4.0)}  # one right, one wrong (2 points off)
+STUDENTS = ("ada", "bob")
+VALIDATES = "bob"  # Validate runs all of lesson 05 in his kernel (~10 s): one student is enough
+# bob's one wrong answer: anyone may reset his Counter. The hidden check that catches it:
+OWNER_LINE = "        if (msg.sender != owner) revert NotOwner(msg.sender);\n"
+OWNER_CHECK = "anyone else's reset() reverts and changes nothing"
+MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
+
+
+def _exercises() -> dict[str, float]:
+    """Lesson 05's exercises (their short names, as in the grade cells' ids) and their points,
+    from graders/."""
+    found = {e.id.split("/", 1)[1]: e.points for e in load_graders().values() if e.lesson == LESSON}
+    assert found, f"no exercises for {LESSON} in graders/"
+    return found
+
+
+def _expected() -> dict[str, dict[str, float]]:
+    """Each student's points per exercise: ada all, bob all but the owner check's."""
+    points = _exercises()
+    [counter] = [e for e in load_graders().values() if e.id == f"{LESSON}/counter"]
+    [lost] = [c.points for c in counter.checks if c.title == OWNER_CHECK]
+    return {"ada": dict(points), "bob": dict(points, counter=points["counter"] - lost)}
+
+
+def _solutions(course: Path) -> dict[str, str]:
+    """The instructor's solution cells of lesson 05 by grade_id, without nbgrader's markers:
+    what a student who got everything right would have typed."""
+    nb = nbformat.read(course / "solutions" / LESSON / f"{LESSON}.ipynb", as_version=4)
+    found = {}
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution") and not meta.get("grade"):
+            lines = cell.source.splitlines(keepends=True)
+            found[meta["grade_id"]] = "".join(x for x in lines if x.strip() not in MARKERS)
+    return found
+
+
+def _answers(course: Path) -> dict[str, dict[str, str]]:
+    """What each student writes into their solution cells, by grade_id."""
+    right = _solutions(course)
+    assert OWNER_LINE in right["counter-solution"], "the solution's Counter changed: update bob"
+    wrong = dict(right, **{"counter-solution": right["counter-solution"].replace(OWNER_LINE, "")})
+    return {"ada": right, "bob": wrong}
 
 
 @dataclass
@@ -130,7 +177,7 @@ def running_hub(tmp_path: Path):
     env = {
         "SOLLAB_CLASS_DIR": str(folder),
         "SOLLAB_HUB_INSTRUCTOR": "instructor",
-        "SOLLAB_HUB_STUDENTS": ",".join(ANSWERS),
+        "SOLLAB_HUB_STUDENTS": ",".join(STUDENTS),
         "SOLLAB_HUB_PORT": str(free_port()),
         "SOLLAB_HUB_INTERNAL_PORT": str(free_port()),
         "SOLLAB_HUB_PROXY_API_PORT": str(free_port()),
@@ -138,12 +185,7 @@ def running_hub(tmp_path: Path):
         "SOLLAB_HUB_API_TOKEN": admin_token,
         "SOLLAB_HUB_PASSWORD": secrets.token_hex(8),
     }
-    room = ClassRoom.from_environ(env)
-    # The instructor's lesson 05, in place before the first start (so it is not seeded).
-    source = room.course / "solutions" / LESSON
-    source.mkdir(parents=True)
-    nbformat.write(source_notebook(), source / f"{LESSON}.ipynb")
-
+    room = ClassRoom.from_environ(env)  # a new class folder: the Hub copies solutions/ in
     hub = Hub(room, admin_token, tmp_path / "hub.log", env["SOLLAB_HUB_PASSWORD"])
     with open(hub.log, "wb") as log:
         process = subprocess.Popen(
@@ -157,7 +199,7 @@ def running_hub(tmp_path: Path):
         )
     try:
         deadline = time.monotonic() + 90
-        while not _answers(hub):
+        while not _hub_answers(hub):
             assert process.poll() is None, f"the Hub exited:\n{hub.log_tail()}"
             assert time.monotonic() < deadline, f"the Hub did not answer:\n{hub.log_tail()}"
             time.sleep(0.5)
@@ -180,7 +222,7 @@ def running_hub(tmp_path: Path):
                 os.kill(int(line.split()[0]), signal.SIGKILL)
 
 
-def _answers(hub: Hub) -> bool:
+def _hub_answers(hub: Hub) -> bool:
     try:
         return hub.api("GET", "").status == 200
     except OSError:  # not listening yet
@@ -217,6 +259,11 @@ def _log_in(hub: Hub, user: str, password: str) -> str:
         return str(exc.code)
 
 
+def _locked(nb: nbformat.NotebookNode) -> list[str]:
+    """The sources of the notebook's locked cells (grade cells among them), in order."""
+    return [c.source for c in nb.cells if c.metadata.get("nbgrader", {}).get("locked")]
+
+
 def _assignment(hub: Hub, user: str, answer: Answer | None = None) -> dict:
     """Lesson 05 as the user's Assignment List shows it (after `answer`, else listed now)."""
     if answer is None:
@@ -231,8 +278,8 @@ def _assignment(hub: Hub, user: str, answer: Answer | None = None) -> dict:
 
 @pytest.mark.slow
 def test_a_class_runs_its_loop_through_the_hub(tmp_path):
-    """Release -> two students fetch, edit, validate (their own kernel runs the checks),
-    submit, all through their servers -> collect ->
+    """Release lesson 05 -> two students fetch, answer (ada all right, bob one wrong), submit,
+    bob validating first (his own kernel runs the checks), all through their servers -> collect ->
     `sollab grade` -> release feedback -> the students fetch it: are the scores right, the
     feedback theirs, the formgrader the instructor's only, and is nothing left running?"""
     with running_hub(tmp_path) as hub:
@@ -265,25 +312,41 @@ def test_a_class_runs_its_loop_through_the_hub(tmp_path):
             formgrader_here = hub.as_user(user, "GET", "formgrader").status
             assert formgrader_here == 404, (user, formgrader_here)  # only the service has it
 
-        # The instructor releases lesson 05 from the course in their home.
+        # The instructor releases the real lesson 05 from the course in their home.
+        source = room.course / "solutions" / LESSON / f"{LESSON}.ipynb"
+        assert source.read_bytes() == (REPO / "solutions" / LESSON / source.name).read_bytes()
         hub.nbgrader(room.instructor, "nbgrader", "generate_assignment", LESSON, "--force")
         hub.nbgrader(room.instructor, "nbgrader", "release_assignment", LESSON)
         assert (room.exchange / "sollab" / "outbound" / LESSON).is_dir()
+        answers, expected = _answers(room.course), _expected()
+        best = sum(expected["ada"].values())
+        assert best == 22 and sum(expected["bob"].values()) == 20  # 2 off: the owner check
 
         # Each student: fetch, answer, submit, through their own server.
-        for student, (body, score) in ANSWERS.items():
+        form = {"course_id": "sollab", "assignment_id": LESSON}
+        path = f"{LESSON}/{LESSON}.ipynb"
+        for student in STUDENTS:
             assert _assignment(hub, student)["status"] == "released"
-            form = {"course_id": "sollab", "assignment_id": LESSON}
             fetched = _assignment(
                 hub, student, hub.as_user(student, "POST", "assignments/fetch", form=form)
             )
             assert fetched["status"] == "fetched", fetched
-            path = f"{LESSON}/{LESSON}.ipynb"
             assert [nb["path"] for nb in fetched["notebooks"]] == [path]
             model = hub.as_user(student, "GET", f"api/contents/{path}").json()
             nb = nbformat.from_dict(model["content"])
-            solution = next(c for c in nb.cells if "// YOUR CODE HERE" in c.source)
-            solution.source = solution.source.replace("// YOUR CODE HERE", body)
+            # Only the solution cells change; grade cells are locked, and stay as released.
+            locked = _locked(nb)
+            solution_cells = {
+                c.metadata["nbgrader"]["grade_id"]: c
+                for c in nb.cells
+                if c.metadata.get("nbgrader", {}).get("solution")
+            }
+            assert sorted(solution_cells) == sorted(answers[student]), solution_cells.keys()
+            for grade_id, body in answers[student].items():
+                cell = solution_cells[grade_id]
+                assert body.strip() not in cell.source, f"{grade_id} was released solved"
+                cell.source = body
+            assert _locked(nb) == locked
             saved = hub.as_user(
                 student,
                 "PUT",
@@ -291,52 +354,59 @@ def test_a_class_runs_its_loop_through_the_hub(tmp_path):
                 body={"type": "notebook", "format": "json", "content": nb},
             )
             assert saved.status == 200, saved
-            # Validate runs the notebook in the student's own server, with the sollab kernel.
-            checked = hub.as_user(student, "POST", "assignments/validate", form={"path": path})
-            result = checked.json()
-            assert result["success"], result["value"]
-            if score == 6:
-                assert result["value"] == {}, result  # nothing failed
-            else:
+            if student == VALIDATES:
+                # Validate runs the whole notebook in his own server, with the sollab kernel
+                # (~10 s): only the Counter's grade cell falls short, every other cell runs.
+                checked = hub.as_user(student, "POST", "assignments/validate", form={"path": path})
+                result = checked.json()
+                assert result["success"], result["value"]
                 [failed] = result["value"]["failed"]
                 assert failed["error"].startswith("Partial credit"), failed
+                assert f'lab.grade("{LESSON}/counter", Counter)' in failed["source"], failed
             submitted = hub.as_user(student, "POST", "assignments/submit", form=form).json()
             assert submitted["success"] is not False, submitted.get("value")
             assert (room.home(student) / LESSON / f"{LESSON}.ipynb").exists()
         inbound = sorted(
             p.name.split("+")[0] for p in (room.exchange / "sollab" / "inbound").iterdir()
         )
-        assert inbound == sorted(ANSWERS), inbound  # each under their own Hub name
+        assert inbound == sorted(STUDENTS), inbound  # each under their own Hub name
 
         # The instructor collects, grades with `sollab grade`, returns feedback.
         hub.nbgrader(room.instructor, "nbgrader", "collect", LESSON)
         submitted = room.course / ".sollab" / "course" / "submitted"
-        assert sorted(p.name for p in submitted.iterdir()) == sorted(ANSWERS)
+        assert sorted(p.name for p in submitted.iterdir()) == sorted(STUDENTS)
         graded = hub.nbgrader(room.instructor, "sollab", "grade", LESSON, str(submitted))
         assert "2 submissions" in graded.stdout, graded.stdout
         with open(room.course / ".sollab" / "course" / "grades" / f"{LESSON}.csv") as f:
-            scores = {row["student"]: float(row["total"]) for row in csv.DictReader(f)}
-        assert scores == {student: score for student, (_, score) in ANSWERS.items()}
+            rows = {row["student"]: row for row in csv.DictReader(f)}
+        assert sorted(rows) == sorted(STUDENTS), rows
+        for student, points in expected.items():
+            row = rows[student]
+            got = {name: float(row[f"{LESSON}/{name}"]) for name in points}
+            assert got == points, (student, row)
+            assert (float(row["total"]), float(row["max"])) == (sum(points.values()), best), row
+        assert float(rows["bob"]["total"]) < float(rows["ada"]["total"])
         hub.nbgrader(room.instructor, "nbgrader", "release_feedback", LESSON)
 
         # Each student fetches their feedback through their server, and reads it there.
-        for student, (_, score) in ANSWERS.items():
-            form = {"course_id": "sollab", "assignment_id": LESSON}
+        full = _exercises()
+        for student, points in expected.items():
             answer = hub.as_user(student, "POST", "assignments/fetch_feedback", form=form)
             listed = _assignment(hub, student, answer)
             assert any(s.get("has_local_feedback") for s in listed.get("submissions", [])), listed
             folder = hub.as_user(student, "GET", f"api/contents/{LESSON}/feedback").json()
             [stamp] = [item["path"] for item in folder["content"]]
             html = urllib.parse.quote(f"{stamp}/{LESSON}.html")  # the stamp has spaces
-            page = hub.as_user(student, "GET", f"api/contents/{html}").json()
-            assert f"{score:g} / 6" in page["content"], student
-            assert "t.expect(" not in page["content"]  # the hidden check's report, not its code
+            page = hub.as_user(student, "GET", f"api/contents/{html}").json()["content"]
+            for name, got in points.items():
+                assert f"{got:g} / {full[name]:g}" in page, (student, name)
+            assert "t.expect(" not in page  # the hidden check's report, not its code
 
         # The formgrader service: the instructor reaches it, a student does not.
         url = f"services/{room.formgrader}/formgrader/manage_assignments"
         page = hub.request("GET", url, hub.tokens[room.instructor])
         assert page.status == 200 and b"Manage Assignments" in page.body, page.status
-        for student in ANSWERS:
+        for student in STUDENTS:
             assert hub.request("GET", url, hub.tokens[student]).status == 403, student
         courses = hub.as_user(room.instructor, "GET", "formgraders").json()
         assert [c["course_id"] for c in courses["value"]] == [room.course_id], courses
