@@ -27,7 +27,8 @@ def test_the_chain_benchmark_prints_each_target_beside_the_stock_path():
         for what in ("tx/s", "calls/s"):
             line = next(x for x in out.splitlines() if x.split()[:2] == [backend, what])
             assert "stock" in line and "ratio" in line and ">= 50x:" in line, line
-        assert f"{backend}  endless loop at the default gas cap" in out
+        loops = [x.split() for x in out.splitlines() if "endless loop at the default gas cap" in x]
+        assert any(words[0] == backend and "(<=" in words for words in loops), out
     assert "w3 on revm tx/s" in out and "w3 on revm calls/s" in out
 
 
