@@ -1,4 +1,5 @@
-"""Shared fixtures. Every test session writes to its own SOLLAB_HOME (cache, extra compilers)."""
+"""Shared fixtures. Every test session (each pytest-xdist worker too) writes to its own
+SOLLAB_HOME (cache, extra compilers)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,14 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     shutil.rmtree(_home, ignore_errors=True)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`make test`), hand out the slow tests first: a minute-long test taken
+    last keeps one worker busy while the other has nothing left to do. The order is otherwise
+    the collected one, and the same on every worker (xdist checks that)."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 @pytest.fixture(scope="session")
