@@ -15,6 +15,9 @@ LAB_ARGS ?=
 # Jupyter refuses to run as root unless told; CI and containers run as root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PYTEST_ARGS ?=
+# pytest-xdist workers for `make test`: one per logical CPU ("logical"), or a number.
+# PYTEST_ARGS="-n 0 ..." runs in one process (the last -n wins).
+PYTEST_WORKERS ?= logical
 
 .DEFAULT_GOAL := help
 .PHONY: help setup system-packages lab hub release test lint format bench doctor lock clean
@@ -94,12 +97,12 @@ $(DEVNODES_STAMP): $(DEVNODES)/package.json $(DEVNODES)/package-lock.json | $(PY
 	@$(PY) -m sollab.node npm ci --prefix $(DEVNODES) --ignore-scripts --no-audit --no-fund --progress=true
 	@touch $@
 
-test: setup $(DEVNODES_STAMP) $(HUB_STAMP) ## Set everything up and run the whole test suite (lint, format check, pytest)
+test: setup $(DEVNODES_STAMP) $(HUB_STAMP) ## Set everything up and run the whole test suite (lint, format check, pytest on every core)
 	@echo "==> ruff"
 	@$(VENV)/bin/ruff check src tests benchmarks graders jupyter_config.py deploy
 	@$(VENV)/bin/ruff format --check src tests benchmarks graders jupyter_config.py deploy
 	@echo "==> pytest"
-	@$(PY) -m pytest $(PYTEST_ARGS)
+	@$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: setup ## Lint with ruff
 	$(VENV)/bin/ruff check src tests benchmarks graders jupyter_config.py deploy

@@ -1,4 +1,5 @@
-"""Shared fixtures. Every test session writes to its own SOLLAB_HOME (cache, extra compilers)."""
+"""Shared fixtures. Every test session (each pytest-xdist worker too) writes to its own
+SOLLAB_HOME (cache, extra compilers)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,35 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     shutil.rmtree(_home, ignore_errors=True)
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-xdist's own hook
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`make test`): keep each xdist_group on one worker, and hand out the
+    slow tests first (a minute-long test taken last keeps one worker busy while the other has
+    nothing left to do). The order is otherwise the collected one, the same on every worker."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    if getattr(config.option, "loadgroup", False):
+        _name_groups(items)
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+def _name_groups(items: list[pytest.Item]) -> None:
+    """`--dist loadgroup` schedules by a "@group" suffix that pytest-xdist 3.8 appends to each
+    grouped test's id through ``item._nodeid``, which pytest 9.2 no longer reads (its node ids
+    are structured), so every group was silently spread over the workers (pytest-xdist#1386,
+    open; #1388 proposes this same fix). Append it to the structured id, until a release does."""
+    from _pytest.nodeid import NodeId
+
+    for item in items:
+        names = {
+            str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+            for mark in item.iter_markers("xdist_group")
+        }
+        suffix = "@" + "_".join(sorted(names))
+        if names and not item.nodeid.endswith(suffix) and hasattr(item, "_id"):
+            item._id = NodeId.parse(item.nodeid + suffix)
 
 
 @pytest.fixture(scope="session")

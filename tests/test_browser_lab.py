@@ -146,6 +146,7 @@ def _drive_the_lab(env: dict[str, str], tmp_path: Path, shots: Path, cells: list
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("make-lab")  # as test_setup: `make lab` on the repository's course
 def test_a_learner_runs_lesson_05_and_opens_nbgrader_in_the_browser(tmp_path):
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (`make setup` as root)")

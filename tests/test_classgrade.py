@@ -33,6 +33,10 @@ PARTIAL = (  # anyone may reset: loses the hidden check's 2 points
 MARKER = f"sollab-test-{uuid.uuid4().hex[:8]}"  # names the process a submission leaves behind
 
 sandboxed = pytest.mark.skipif(bubblewrap() is None, reason="needs bubblewrap (make setup)")
+# The tests that share a module-scoped course and grading run on one pytest-xdist worker, so the
+# class is graded once (it takes a minute, with two jobs of its own).
+CLASS = pytest.mark.xdist_group("classgrade-class")
+ONE_WORKER = pytest.mark.xdist_group("classgrade-one-worker")
 
 
 def _released(course: Path) -> nbformat.NotebookNode:
@@ -167,6 +171,7 @@ def graded(course, tmp_path_factory):
 
 
 @pytest.mark.slow
+@CLASS
 def test_every_submission_gets_its_own_score(graded):
     result, _ = graded
     scores = {r["student"]: r.get("score") for r in result.results}
@@ -175,6 +180,7 @@ def test_every_submission_gets_its_own_score(graded):
 
 
 @pytest.mark.slow
+@CLASS
 def test_the_reasons_are_told(graded):
     by_student = {r["student"]: r for r in graded[0].results}
 
@@ -197,6 +203,7 @@ def test_the_reasons_are_told(graded):
 
 @pytest.mark.slow
 @sandboxed
+@CLASS
 def test_the_sandbox_keeps_submissions_in(graded, course):
     by_student = {r["student"]: r for r in graded[0].results}
 
@@ -212,6 +219,7 @@ def test_the_sandbox_keeps_submissions_in(graded, course):
 
 
 @pytest.mark.slow
+@CLASS
 def test_the_gradebook_csv_and_feedback_agree(graded, course):
     result, _ = graded
     expected = {student: float(score) for student, (_, score) in CASES.items()}
@@ -231,6 +239,7 @@ def test_the_gradebook_csv_and_feedback_agree(graded, course):
 
 
 @pytest.mark.slow
+@CLASS
 def test_a_rerun_resumes_and_changes_nothing(graded, course):
     result, folder = graded
     again = grade_class(LESSON, folder, jobs=2, options=Options(course=course, cell_timeout=8))
@@ -240,6 +249,7 @@ def test_a_rerun_resumes_and_changes_nothing(graded, course):
     ]
 
 
+@CLASS
 def test_submissions_are_found_in_every_layout(tmp_path, course):
     lesson = Lesson.load(LESSON, course)
     nb = json.dumps(nbformat.v4.new_notebook())
@@ -378,6 +388,7 @@ def _statuses(result) -> list[str]:
 
 @pytest.mark.slow
 @sandboxed
+@ONE_WORKER
 def test_one_zygote_grades_each_student_right(sequence):
     assert {s: r.get("score") for s, r in sequence.items()} == {
         s: expected for s, (_, expected) in SEQUENCE.items()
@@ -386,6 +397,7 @@ def test_one_zygote_grades_each_student_right(sequence):
 
 @pytest.mark.slow
 @sandboxed
+@ONE_WORKER
 def test_nothing_a_submission_leaves_reaches_the_next(sequence):
     """Files in the lesson folder, /tmp, $HOME, /dev and /dev/shm, a replaced /dev/stdout,
     System V shared memory and a background process in a session of its own are gone before
@@ -399,6 +411,7 @@ def test_nothing_a_submission_leaves_reaches_the_next(sequence):
 
 @pytest.mark.slow
 @sandboxed
+@ONE_WORKER
 def test_forged_exits_and_jobs_are_ignored(sequence):
     """A child that writes an "exited" line (after a partial one) on stdout and stderr is still
     graded on the cells that follow; jobs it leaves in its stdin do not run; the next student's
@@ -411,6 +424,7 @@ def test_forged_exits_and_jobs_are_ignored(sequence):
 
 @pytest.mark.slow
 @sandboxed
+@ONE_WORKER
 def test_a_child_that_kills_the_zygote_is_graded_without_that_cell(sequence):
     killer = sequence["e-kills-zygote"]
     assert "cell 3 was skipped: its sandbox ended" in " ".join(killer["notes"])
@@ -419,6 +433,7 @@ def test_a_child_that_kills_the_zygote_is_graded_without_that_cell(sequence):
 
 @pytest.mark.slow
 @sandboxed
+@ONE_WORKER
 def test_a_zygote_that_stops_answering_is_replaced(sequence):
     """A child that SIGSTOPs its zygote has its answers graded; the next student gets a new
     sandbox."""
@@ -429,6 +444,7 @@ def test_a_zygote_that_stops_answering_is_replaced(sequence):
 
 @pytest.mark.slow
 @sandboxed
+@ONE_WORKER
 def test_a_child_s_exit_status_and_last_words_are_told(sequence):
     """The zygote's marker on stderr is not taken for the child's last line."""
     notes = " ".join(sequence["h-last-words"]["notes"])
@@ -436,6 +452,7 @@ def test_a_child_s_exit_status_and_last_words_are_told(sequence):
 
 
 @pytest.mark.slow
+@ONE_WORKER
 def test_without_bubblewrap_each_run_is_a_process_of_its_own(other_course, tmp_path):
     cases = {
         "no-bwrap-correct": (lambda c: _submission(c, GOOD), 6),

@@ -63,21 +63,36 @@ def _comparable(path: Path):
     return path.read_bytes()
 
 
+# The two tests below share one scratch course in which nbgrader generated every lesson; they
+# run on one pytest-xdist worker (one xdist_group), so it is generated once.
+GENERATED = pytest.mark.xdist_group("lessons-generated")
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    """A scratch course with solutions/ copied in and every lesson generated from it by one
+    `nbgrader generate_assignment '*' --force` (nbgrader globs the assignment id): what
+    `make release` writes lesson by lesson, without a start-up of nbgrader per lesson."""
+    course = tmp_path_factory.mktemp("generated") / "course"
+    shutil.copytree(REPO / "solutions", course / "solutions")
+    done = nbgrader_run("generate_assignment", "*", "--force", course=course, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert sorted(p.name for p in (course / "lessons").iterdir()) == LESSONS
+    return course
+
+
 @pytest.mark.slow
-def test_lessons_are_exactly_what_nbgrader_generates(tmp_path):
+@GENERATED
+def test_lessons_are_exactly_what_nbgrader_generates(generated):
     """`make release` is the only way lessons/ changes: generate every lesson from solutions/ in
     a scratch course and compare file by file."""
-    course = tmp_path / "course"
-    shutil.copytree(REPO / "solutions", course / "solutions")
     for lesson in LESSONS:
-        done = nbgrader_run("generate_assignment", lesson, "--force", course=course)
-        assert done.returncode == 0, done.stderr[-2000:]
-        generated = course / "lessons" / lesson
+        generated_lesson = generated / "lessons" / lesson
         committed = REPO / "lessons" / lesson
-        made, have = _files(generated), _files(committed)
+        made, have = _files(generated_lesson), _files(committed)
         assert have == made, f"lessons/{lesson} is stale: run `make release`"
         for rel in made:
-            assert _comparable(committed / rel) == _comparable(generated / rel), (
+            assert _comparable(committed / rel) == _comparable(generated_lesson / rel), (
                 f"lessons/{lesson}/{rel} differs from what nbgrader generates: run `make release`"
             )
 
@@ -111,25 +126,22 @@ def test_sollab_grade_gives_the_solutions_full_marks_and_the_release_zero(lesson
 
 
 @pytest.mark.slow
-def test_stock_nbgrader_autograde_gives_every_solution_full_marks(tmp_path):
+@GENERATED
+def test_stock_nbgrader_autograde_gives_every_solution_full_marks(generated, tmp_path):
     """Plain `nbgrader autograde` (its own Execute step, in the lab's kernel, from nbgrader's
     autograded/ folder) scores the instructor notebooks full marks: instructors need not use
-    sollab grade."""
+    sollab grade. One `nbgrader autograde '*'` grades every lesson's submission in turn."""
     import csv
 
-    course = tmp_path / "course"
-    shutil.copytree(REPO / "solutions", course / "solutions")
-
     def nbgrader(*args: str) -> None:
-        done = nbgrader_run(*args, course=course, timeout=900)
+        done = nbgrader_run(*args, course=generated, timeout=1800)
         assert done.returncode == 0, done.stderr[-3000:]
 
     for lesson in LESSONS:
-        nbgrader("generate_assignment", lesson, "--force")
-        folder = course / ".sollab" / "course" / "submitted" / "instructor" / lesson
+        folder = generated / ".sollab" / "course" / "submitted" / "instructor" / lesson
         folder.mkdir(parents=True)
         shutil.copy(notebook("solutions", lesson), folder)
-        nbgrader("autograde", lesson, "--create")
+    nbgrader("autograde", "*", "--create")
     nbgrader("export", "--to", str(tmp_path / "grades.csv"))
     with open(tmp_path / "grades.csv") as f:
         rows = {

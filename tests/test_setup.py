@@ -66,6 +66,7 @@ def _free_port() -> int:
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("make-lab")  # as test_browser_lab: `make lab` on the repository's course
 def test_make_lab_starts_jupyterlab_that_answers_on_its_port(tmp_path):
     port = _free_port()
     env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"))
