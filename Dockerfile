@@ -12,10 +12,11 @@
 # by $JUPYTERHUB_USER only when the OS user is named jovyan (nbgrader.utils.get_username).
 FROM python:3.11-slim-bookworm AS lab
 
-# make itself, and the user every pod runs as.
+# make itself, and the user every pod runs as, with the lab's folder its own.
 RUN apt-get update && apt-get install -y --no-install-recommends make git \
     && rm -rf /var/lib/apt/lists/* \
-    && useradd --uid 1000 --gid 100 --create-home --shell /bin/bash jovyan
+    && useradd --uid 1000 --gid 100 --create-home --shell /bin/bash jovyan \
+    && install -d -o 1000 -g 100 /opt/sollab
 
 WORKDIR /opt/sollab
 # The Debian packages the image needs, through the Makefile's own target (as root).
@@ -23,11 +24,14 @@ ARG SYSTEM_PACKAGES=bubblewrap
 COPY --chown=1000:100 Makefile ./
 RUN make system-packages SYSTEM_PACKAGES="$SYSTEM_PACKAGES" && rm -rf /var/lib/apt/lists/*
 
-# The lab, as jovyan: .venv/, node_modules/, the sollab kernel.
+# The lab, as jovyan: .venv/, node_modules/, the sollab kernel. The exchange folder is made
+# here so that a student's pod, which mounts the class's exchange over it, finds .sollab/
+# (the lab's caches) its own, not a mount point the container runtime made for root.
 USER 1000:100
 ENV HOME=/home/jovyan
 COPY --chown=1000:100 . .
-RUN make setup PYTHON=python3 SYSTEM_PACKAGES="$SYSTEM_PACKAGES" && rm -rf "$HOME/.cache" "$HOME/.npm"
+RUN make setup PYTHON=python3 SYSTEM_PACKAGES="$SYSTEM_PACKAGES" \
+    && rm -rf "$HOME/.cache" "$HOME/.npm" && mkdir -p .sollab/course/exchange
 
 ENV PATH=/opt/sollab/.venv/bin:$PATH \
     JUPYTER_CONFIG_PATH=/opt/sollab

@@ -298,6 +298,8 @@ def test_the_exchange_is_one_rwx_volume_where_jupyter_config_puts_it(
     assert len(mounts) == 1, mounts
     assert mounts[0]["mountPath"] == f"{lab}/{exchange}"
     assert mounts[0]["subPath"] == str(exchange)  # the exchange only: no solutions, no gradebook
+    runs = " ".join(a for w, a in _lab_stage() if w == "RUN")
+    assert f"mkdir -p {exchange}" in runs  # the mount point, jovyan's in the image
 
     pod = _pod(formgrader["Deployment"])
     (container,) = pod["containers"]
@@ -478,17 +480,20 @@ def test_the_image_installs_the_lab_through_make_targets_alone():
     assert base and int(base[1]) >= 11
     runs = [argument for _, steps in stages for word, argument in steps if word == "RUN"]
     bootstrap, *lab_steps = runs
-    # The first step only brings make itself and the user: apt-get, useradd, cleanup.
+    # The first step only brings make itself and the user: apt-get, useradd, its lab folder.
     for command in bootstrap.split("&&"):
         words = command.split()
-        assert words[0] in {"apt-get", "useradd", "rm"}, command
+        assert words[0] in {"apt-get", "useradd", "install", "rm"}, command
         if words[:2] == ["apt-get", "install"]:
             assert {w for w in words[2:] if not w.startswith("-")} <= {"make", "git"}
     targets = []
     for run in lab_steps:
         for command in run.split("&&"):
             words = shlex.split(command)
-            assert words[0] in {"make", "rm"}, f"not a make target: {command}"
+            # make targets; besides them only clean-up and an empty folder (a mount point)
+            assert words[0] in {"make", "rm", "mkdir"}, f"not a make target: {command}"
+            if words[0] == "mkdir":  # only inside the lab's own .sollab/ (ignored, made anew)
+                assert all(w.startswith(".sollab/") for w in words[1:] if w != "-p"), command
             if words[0] == "make":
                 named = [w for w in words[1:] if "=" not in w and not w.startswith("-")]
                 named = [w for w in named if w != "/opt/sollab"]  # make -C DIR
