@@ -464,6 +464,19 @@ def test_a_students_server_has_the_assignment_list_not_the_formgrader(values, tm
     assert unchanged["lab_disabled"] == []
 
 
+def test_the_guides_install_the_chart_version_the_values_are_for():
+    """Do the values' header, the guide and the README install one chart version (a 4.x), and
+    does every file and command the guide names exist?"""
+    guide = DEPLOY / "README.md"
+    texts = [VALUES.read_text(), guide.read_text(), (REPO / "README.md").read_text()]
+    versions = [re.findall(r"jupyterhub/jupyterhub --version (\S+)", text) for text in texts]
+    assert all(versions) and {v for found in versions for v in found} == {"4.4.0"}, versions
+    for link in re.findall(r"\]\(([\w./-]+)\)", guide.read_text()):
+        assert (DEPLOY / link).exists(), link
+    for name in re.findall(r"deploy/kubernetes/([\w.-]+\.yaml)", guide.read_text()):
+        assert (DEPLOY / name).is_file(), name
+
+
 # --- the image ----------------------------------------------------------------------------
 
 
