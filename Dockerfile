@@ -1,8 +1,8 @@
 # The lab in an image: the single-user image of a class's Zero-to-JupyterHub
 # (deploy/kubernetes/z2jh-values.yaml), its formgrader (deploy/kubernetes/formgrader.yaml) and
-# the grading shards (deploy/kubernetes/grade-job.yaml). The lab is installed by `make setup`
-# alone, as CI's `make test` does, so CI proves the image's set-up; the other steps only bring
-# `make` and the user.
+# the grading shards (deploy/kubernetes/grade-job.yaml). The lab is installed by make targets
+# alone (`make system-packages`, `make setup`), as CI's `make test` installs it, so CI proves
+# the image's set-up; the other steps only bring `make`, the user and its folders.
 #
 #   docker build -t sollab .                # the lab (bubblewrap for `sollab grade`, no browser)
 #   docker build --target test -t sollab-test .   # plus chromium, for the browser tests
