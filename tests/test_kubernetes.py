@@ -214,16 +214,21 @@ def test_every_pod_runs_the_one_image(values, jobs, formgrader):
     assert {c["image"] for c in containers} == {_image(values)}
 
 
-def _jupyter_config(monkeypatch, course: Path | None) -> Config:
-    """What jupyter_config.py sets, loaded as Jupyter loads it (SOLLAB_COURSE_ROOT=course)."""
-    if course is None:
-        monkeypatch.delenv("SOLLAB_COURSE_ROOT", raising=False)
-    else:
+def _jupyter_config(monkeypatch, lab: Path, course: Path | None = None) -> Config:
+    """What jupyter_config.py sets when it sits in the folder `lab` (as in the image, where
+    JUPYTER_CONFIG_PATH is the lab's folder), loaded as Jupyter loads it, with
+    SOLLAB_COURSE_ROOT=course or unset."""
+    for name in ("SOLLAB_COURSE_ROOT", "SOLLAB_EXCHANGE"):
+        monkeypatch.delenv(name, raising=False)
+    if course is not None:
         monkeypatch.setenv("SOLLAB_COURSE_ROOT", str(course))
+    lab.mkdir(parents=True, exist_ok=True)
+    path = Path(shutil.copy(REPO / "jupyter_config.py", lab))
     config = Config()
-    path = REPO / "jupyter_config.py"
-    code = compile(path.read_text(), str(path), "exec")
-    exec(code, {"get_config": lambda: config, "__file__": str(path)})
+    exec(
+        compile(path.read_text(), str(path), "exec"),
+        {"get_config": lambda: config, "__file__": str(path)},
+    )
     return config
 
 
@@ -285,18 +290,20 @@ def test_the_exchange_is_one_rwx_volume_where_jupyter_config_puts_it(
             if v.get("persistentVolumeClaim", {}).get("claimName") == name
         }
 
-    course = tmp_path / "course"
-    exchange = Path(_jupyter_config(monkeypatch, course).Exchange.root).relative_to(course)
-    # the image: the lab in /opt/sollab, the config path there, no SOLLAB_COURSE_ROOT
-    lab = _lab_root()
-    assert _image_env()["JUPYTER_CONFIG_PATH"] == lab
-    assert Path(_jupyter_config(monkeypatch, None).CourseDirectory.root) == REPO  # the lab's own
+    # a student's pod: the image's lab, no SOLLAB_COURSE_ROOT; the formgrader: the volume's
+    lab, course = tmp_path / "lab", tmp_path / "course"
+    config = _jupyter_config(monkeypatch, lab)
+    assert Path(config.CourseDirectory.root) == lab
+    exchange = Path(config.Exchange.root).relative_to(lab)
+    moved = _jupyter_config(monkeypatch, lab, course)
+    assert Path(moved.Exchange.root) == course / exchange
+    assert _image_env()["JUPYTER_CONFIG_PATH"] == _lab_root()  # where jupyter_config.py is
 
     storage = values["singleuser"]["storage"]
     course_volumes = on_claim(storage["extraVolumes"])
     mounts = [m for m in storage["extraVolumeMounts"] if m["name"] in course_volumes]
     assert len(mounts) == 1, mounts
-    assert mounts[0]["mountPath"] == f"{lab}/{exchange}"
+    assert mounts[0]["mountPath"] == f"{_lab_root()}/{exchange}"
     assert mounts[0]["subPath"] == str(exchange)  # the exchange only: no solutions, no gradebook
     runs = " ".join(a for w, a in _lab_stage() if w == "RUN")
     assert f"mkdir -p {exchange}" in runs  # the mount point, jovyan's in the image
@@ -414,13 +421,14 @@ if isinstance(disabled, dict):
 print(json.dumps({
     "server": sorted(n for n, e in extensions.items() if e.enabled and "nbgrader" in n),
     "lab_disabled": sorted(disabled),
+    "kernel": app.config.MappingKernelManager.default_kernel_name,
 }))
 """
 
 
-def _nbgrader_seen(config_dir: Path, tmp_path: Path) -> dict[str, list[str]]:
-    """The nbgrader server extensions a Jupyter server loads, and the lab plugins disabled,
-    with JUPYTER_CONFIG_PATH=config_dir (as /opt/sollab is in the image)."""
+def _nbgrader_seen(config_dir: Path, tmp_path: Path) -> dict:
+    """The nbgrader server extensions a Jupyter server loads, the lab plugins disabled and
+    the default kernel, with JUPYTER_CONFIG_PATH=config_dir (as /opt/sollab is in the image)."""
     env = {
         **os.environ,
         "JUPYTER_CONFIG_PATH": str(config_dir),
@@ -437,9 +445,9 @@ def _nbgrader_seen(config_dir: Path, tmp_path: Path) -> dict[str, list[str]]:
 @pytest.mark.slow  # two Jupyter servers configured (~7 s)
 def test_a_students_server_has_the_assignment_list_not_the_formgrader(values, tmp_path):
     """With the files singleuser.extraFiles mounts (rendered to JSON as the chart does), does
-    a student's server load nbgrader's Assignment List and validation only, and its lab hide
-    the formgrader, course list and assignment creation, while the formgrader's pod (the
-    image alone) keeps them?"""
+    a student's server open JupyterLab with the sollab kernel as default, load nbgrader's
+    Assignment List and validation only, and its lab hide the formgrader, course list and
+    assignment creation, while the formgrader's pod (the image alone) keeps them?"""
     lab = Path(_image_env()["JUPYTER_CONFIG_PATH"])
     image, student = tmp_path / "image", tmp_path / "student"
     for folder in (image, student):
@@ -450,6 +458,8 @@ def test_a_students_server_has_the_assignment_list_not_the_formgrader(values, tm
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(item["data"]))
     seen = _nbgrader_seen(student, tmp_path)
+    assert values["singleuser"]["defaultUrl"] == "/lab" and seen["kernel"] == "sollab"
+    assert (REPO / ".venv" / "share" / "jupyter" / "kernels" / "sollab" / "kernel.json").is_file()
     assert seen["server"] == [
         "nbgrader.server_extensions.assignment_list",
         "nbgrader.server_extensions.validate_assignment",
