@@ -509,6 +509,7 @@ def test_the_image_installs_the_lab_through_make_targets_alone():
         assert words[0] in {"apt-get", "useradd", "install", "rm"}, command
         if words[:2] == ["apt-get", "install"]:
             assert {w for w in words[2:] if not w.startswith("-")} <= {"make", "git"}
+    assert "rm -rf /var/lib/apt/lists/*" in bootstrap
     targets = []
     for run in lab_steps:
         for command in run.split("&&"):
@@ -518,8 +519,9 @@ def test_the_image_installs_the_lab_through_make_targets_alone():
             if words[0] == "mkdir":  # only inside the lab's own .sollab/ (ignored, made anew)
                 assert all(w.startswith(".sollab/") for w in words[1:] if w != "-p"), command
             if words[0] == "make":
-                named = [w for w in words[1:] if "=" not in w and not w.startswith("-")]
-                named = [w for w in named if w != "/opt/sollab"]  # make -C DIR
+                folders = {words[i + 1] for i, w in enumerate(words) if w == "-C"}
+                assert folders <= {_lab_root()}, command  # `make -C` only in the lab
+                named = [w for w in words[1:] if "=" not in w and w[0] != "-" and w not in folders]
                 assert set(named) <= _make_targets(), command
                 targets += named
         if "system-packages" in run:
