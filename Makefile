@@ -31,14 +31,17 @@ setup: $(PY_STAMP) $(NODE_STAMP) $(KERNEL) system-packages ## Build .venv/ (requ
 # Debian packages features need: bubblewrap (the sandbox `sollab grade` runs submissions in),
 # chromium (the headless browser the exported dApp page is tested in, driven by playwright-core).
 # Installed when running as root with apt (as CI does); otherwise the one command is printed.
+# `make setup SYSTEM_PACKAGES=bubblewrap` leaves the browser out (the Dockerfile's lab image does).
 SYSTEM_PACKAGES := bubblewrap chromium
+SYSTEM_COMMANDS = $(patsubst bubblewrap,bwrap,$(SYSTEM_PACKAGES))
 system-packages:
-	@command -v bwrap >/dev/null 2>&1 && command -v chromium >/dev/null 2>&1 && exit 0; \
+	@missing=0; for cmd in $(SYSTEM_COMMANDS); do command -v $$cmd >/dev/null 2>&1 || missing=1; done; \
+	[ $$missing = 0 ] && exit 0; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	  echo "==> Debian packages: $(SYSTEM_PACKAGES)"; \
 	  apt-get install -y -q $(SYSTEM_PACKAGES) >/dev/null 2>&1 || \
 	  { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q $(SYSTEM_PACKAGES) >/dev/null; } || \
-	  echo "Warning: could not install $(SYSTEM_PACKAGES); sollab grade will run without a sandbox and the dApp page test fails"; \
+	  echo "Warning: could not install $(SYSTEM_PACKAGES); sollab grade will run without a sandbox (bubblewrap) and the dApp page test needs chromium"; \
 	else \
 	  echo "Note: sollab grade sandboxes submissions with bubblewrap, the dApp page test needs chromium; install them with: sudo apt-get install $(SYSTEM_PACKAGES)"; \
 	fi
