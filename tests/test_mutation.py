@@ -48,11 +48,12 @@ def test_an_edit_that_does_not_apply_once_is_the_graders_error():
 
 def test_the_tests_pass_on_the_correct_contract_and_catch_the_mutant_leaving_no_trace():
     chain = sollab.get_chain()
-    before = chain.block_number
+    sender = chain.default_sender
+    before = (chain.nonce(sender), chain.balance(sender))
     assert SAVINGS.run_tests(refuses_empty_deposits, "correct") is None
     caught = SAVINGS.run_tests(refuses_empty_deposits, "zero-deposit")
     assert caught is not None
-    assert chain.block_number == before  # both runs were undone
+    assert (chain.nonce(sender), chain.balance(sender)) == before  # both runs were undone
     text = describe(caught)
     assert text.startswith("RevertExpectationFailed: did not revert"), text
     assert "(in refuses_empty_deposits, line " in text, text  # the learner's line, not ours
