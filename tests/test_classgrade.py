@@ -550,3 +550,37 @@ def test_shards_run_as_separate_processes_then_merged_equal_one_run(tmp_path_fac
     assert csv_file.read_text() == one_run.csv.read_text()
     assert {p: p.stat().st_mtime for p in autograded.rglob("*.ipynb")} == stamps
     assert _exported(sharded) == {s: float(p) for s, p in SHARDED.items()}
+
+
+def test_the_sandbox_s_compiles_are_answered_from_the_grader_s_cache(monkeypatch):
+    """Every submission compiles the lesson's cells alike: solc runs once per input, also for
+    an input it rejects, and the sandbox gets the very same output each time."""
+    from sollab import classgrade, compiler
+    from sollab.versions import select_compiler
+
+    calls: list[str] = []
+
+    class CountingSolc:
+        def start(self, preload=None) -> None:
+            pass
+
+        def compile(self, installed, input_json: str) -> tuple[str, str]:
+            calls.append(input_json)
+            errors = [] if "good" in input_json else [{"severity": "error", "message": "no"}]
+            return json.dumps({"errors": errors, "run": len(calls)}), str(installed.version)
+
+    counting = compiler.Compiler(worker=CountingSolc(), disk_cache=False)
+    monkeypatch.setattr(compiler, "_default", counting)
+    monkeypatch.setattr(classgrade, "_FAILED_COMPILES", {})
+    solc = str(select_compiler([]).version)
+    replies = [
+        classgrade._compile_for_sandbox({"input": text, "solc": solc})
+        for text in ('{"good": 1}', '{"bad": 1}', '{"good": 1}', '{"bad": 1}')
+    ]
+    assert len(calls) == 2, "each input went to solc once"
+    assert replies[0] == replies[2] and replies[1] == replies[3]
+    assert json.loads(replies[0]["compiled"])["run"] == 1
+    assert json.loads(replies[1]["compiled"])["errors"][0]["message"] == "no"
+    assert classgrade._compile_for_sandbox({"input": 3, "solc": solc}) == {
+        "error": "malformed compile request"
+    }

@@ -12,7 +12,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from sollab.nbgrader import SolidityClearSolutions
+from sollab.nbgrader import FeedbackExporter, SolidityClearSolutions
 
 REPO = Path(__file__).resolve().parent.parent
 LESSON = "05-solidity-basics"
@@ -67,6 +67,27 @@ def test_a_solidity_solution_region_is_released_as_a_solidity_stub():
     assert "    // YOUR CODE HERE\n}" in solidity and "count" not in solidity
     assert "NotImplementedError" not in solidity
     assert "raise NotImplementedError()" in released.cells[3].source
+
+
+def test_the_feedback_exporter_writes_html_s_page_compiling_its_templates_once():
+    from nbconvert.exporters import HTMLExporter
+
+    from sollab import nbgrader as ours
+
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("# Feedback\n\nSome *text*."),
+            nbformat.v4.new_code_cell("x = 1\nprint(x)", outputs=[
+                nbformat.v4.new_output("stream", name="stdout", text="1\n")
+            ]),
+        ]
+    )  # fmt: skip
+    stock, _ = HTMLExporter().from_notebook_node(nb)
+    first, _ = FeedbackExporter().from_notebook_node(nb)
+    compiled = dict(ours._TEMPLATES.compiled)
+    again, _ = FeedbackExporter().from_notebook_node(nb)
+    assert first == stock == again
+    assert compiled and ours._TEMPLATES.compiled == compiled, "the second used the first's"
 
 
 def test_the_course_config_is_nbgraders_pipeline_with_our_stub(tmp_path, monkeypatch):

@@ -794,8 +794,23 @@ def _clean_outputs(outputs: Any) -> list[dict[str, Any]]:
     return clean
 
 
+# solc's output for inputs it rejected, by cache key: the compile cache keeps error-free output
+# only, and a class's wrong submissions fail alike (a released stub, say)
+_FAILED_COMPILES: dict[str, tuple[str, str]] = {}
+
+
+def _error_free(output_json: str) -> bool:
+    try:
+        output = json.loads(output_json)
+    except ValueError:
+        return False
+    errors = output.get("errors", []) if isinstance(output, dict) else [{"severity": "error"}]
+    return not any(e.get("severity") == "error" for e in errors)
+
+
 def _compile_for_sandbox(request: dict[str, Any]) -> dict[str, Any]:
-    """solc's raw output for a compile the sandbox asked for, from this process's compiler."""
+    """solc's raw output for a compile the sandbox asked for, from this process's compiler
+    (from its cache when the same input was compiled before)."""
     from .compiler import default_compiler
     from .versions import select_compiler
 
@@ -804,7 +819,18 @@ def _compile_for_sandbox(request: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(input_json, str) or len(input_json) > wire.MAX_MESSAGE:
             raise wire.WireError("malformed compile request")
         compiler = select_compiler([], str(request["solc"]))
-        output, version, _, _ = default_compiler().raw(compiler, input_json)
+        failed = _FAILED_COMPILES.get(default_compiler().cache.key(compiler, input_json))
+        if failed is not None:
+            return {"compiled": failed[0], "version": failed[1]}
+        worker = default_compiler()
+        output, version, key, hit = worker.raw(compiler, input_json)
+        if not hit:  # every submission compiles the lesson's cells alike: keep what solc said
+            if _error_free(output):
+                worker.cache.put(key, output, version)  # and the rebuild here finds it too
+            else:
+                _FAILED_COMPILES[key] = (output, version)
+                while len(_FAILED_COMPILES) > 256:
+                    _FAILED_COMPILES.pop(next(iter(_FAILED_COMPILES)))
         return {"compiled": output, "version": version}
     except (LabError, KeyError) as exc:
         return {"error": str(exc).splitlines()[0] if str(exc) else type(exc).__name__}
@@ -1183,6 +1209,7 @@ def _nbgrader_api(course: Path, results_dir: Path):
         "nbgrader.preprocessors.AssignLatePenalties",
         "nbgrader.preprocessors.CheckCellMetadata",
     ]
+    config.GenerateFeedback.exporter_class = "sollab.nbgrader.FeedbackExporter"
     config.OverwriteCells.add_missing_cells = True  # a deleted grade cell comes back, graded
     config.InjectGrades.results_directory = str(results_dir)
     return NbGraderAPI(config=config)

@@ -12,7 +12,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import jinja2
 import nbformat
+from nbconvert.exporters import HTMLExporter
 from nbgrader.preprocessors import ClearSolutions, NbGraderPreprocessor
 from traitlets import Dict, Unicode
 
@@ -68,3 +70,32 @@ class InjectGrades(NbGraderPreprocessor):
                 ran = cells.get(cell.get("id") or f"#{index}")
                 cell.outputs = [nbformat.from_dict(o) for o in (ran or {}).get("outputs", [])]
         return nb, resources
+
+
+class _TemplatesInMemory(jinja2.BytecodeCache):
+    """Compiled Jinja templates, kept for the life of the process (Jinja checks each against
+    its source's checksum before it uses it)."""
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+_TEMPLATES = _TemplatesInMemory()
+
+
+class FeedbackExporter(HTMLExporter):
+    """nbgrader's feedback exporter (``HTMLExporter``, its ``feedback`` template) that compiles
+    its templates once per process: nbgrader makes a new exporter for every student's feedback,
+    and compiling the templates again took ~0.2 s of each. The HTML is the same."""
+
+    def _create_environment(self) -> jinja2.Environment:
+        environment = super()._create_environment()
+        environment.bytecode_cache = _TEMPLATES
+        return environment
