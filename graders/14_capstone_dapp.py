@@ -470,7 +470,7 @@ tests = exercise(
 CROWDFUND.checks(
     tests,
     MUTANTS,
-    visible="no-deadline",
+    visible=VISIBLE_MUTANT,
     hint="test every rule: who may call, when, how much moves, and the events",
 )
 

@@ -42,7 +42,10 @@ def _name_groups(items: list[pytest.Item]) -> None:
     grouped test's id through ``item._nodeid``, which pytest 9.2 no longer reads (its node ids
     are structured), so every group was silently spread over the workers (pytest-xdist#1386,
     open; #1388 proposes this same fix). Append it to the structured id, until a release does."""
-    from _pytest.nodeid import NodeId
+    try:
+        from _pytest.nodeid import NodeId
+    except ImportError:  # pytest before 9.2 reads xdist's own suffix
+        return
 
     for item in items:
         names = {

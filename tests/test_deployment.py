@@ -439,3 +439,7 @@ def test_a_notebook_cell_compiles_with_its_own_flags_as_the_magic_reads_them(tmp
         f"{path}: `%%solidity --optimise`: unrecognized arguments: --optimise "
         "(the flags are --optimize, --via-ir, --solc VERSION)"
     )
+    nb.cells = [nbformat.v4.new_code_cell(f'%%solidity --solc "0.8\n{BOX}')]
+    nbformat.write(nb, path)
+    with pytest.raises(DeployError, match="No closing quotation"):
+        load_contract(str(path))

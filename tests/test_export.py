@@ -348,6 +348,7 @@ def test_a_secret_in_what_would_be_published_stops_the_export_before_anything_is
     cases = [
         ("Tok.sol", f"{TOKEN}// deployer private key: {key}\n", "line 10: a private key"),
         ("test_tok.py", f'PRIVATE_KEY = "{key}"\n', "line 1: a private key"),
+        ("tok_test.py", f'me = Account.from_key("{key}")\n', "line 1: a private key"),
         ("test_tok.py", 'MNEMONIC = "' + "word " * 11 + 'word"\n', "line 1: a mnemonic"),
         ("tok.test.js", 'const url = "https://mainnet.infura.io/v3/0123456789abcdef0123";\n',
          "line 1: an API key in an RPC URL"),
@@ -366,8 +367,14 @@ def test_a_secret_in_what_would_be_published_stops_the_export_before_anything_is
         )
         assert not out.exists()
     (folder / "tok.test.js").unlink()
+    (folder / "Config.sol").write_text(f"// SPDX-License-Identifier: MIT\n// key: {key}\n")
+    source.write_text(TOKEN.replace("import {ERC20}", 'import "./Config.sol";\nimport {ERC20}'))
+    code, _, err = run_cli(capsys, "export", str(source), str(tmp_path / "out"))
+    assert code == 1 and "Config.sol, line 2: a private key is in what" in err, err
+    assert not (tmp_path / "out").exists()
+    (folder / "Config.sol").write_text("// SPDX-License-Identifier: MIT\n")
     (folder / "test_tok.py").write_text(
-        f'HASH = "{"ab" * 32}"  # keccak of the name\nALICE_KEY = "0x{"00" * 31}01"\n'
+        f'HASH = "{"ab" * 32}"  # keccak of the name\nPRIVATE_KEY = "0x{"00" * 31}01"  # alice\n'
     )
     code, _, err = run_cli(capsys, "export", str(source), str(tmp_path / "fine"))
     assert code == 0, err

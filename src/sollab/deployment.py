@@ -660,7 +660,7 @@ def _cell_options(line: str, where: str) -> dict[str, Any]:
 
     try:
         return cell_options(line)
-    except UsageError as exc:
+    except (UsageError, ValueError) as exc:  # ValueError: shlex (an unclosed quote)
         first = (str(exc).strip().splitlines() or ["bad flags"])[-1]
         raise DeployError(
             f"{where}: `%%solidity {line}`: {first} (the flags are --optimize, --via-ir, "

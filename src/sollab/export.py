@@ -261,7 +261,8 @@ _SECRETS = [
     (
         "a private key",
         re.compile(
-            r"(?i)(?:private[ _-]?key|secret[ _-]?key|priv[ _-]?key|\bpk\b|signing[ _-]?key)"
+            r"(?i)(?:private[ _-]?key|secret[ _-]?key|priv[ _-]?key|\bpk\b|signing[ _-]?key|\bkey\b"
+            r"|from_key\s*\()"
             r"[^\n]{0,40}?\b(?:0x)?([0-9a-f]{64})\b"
         ),
     ),
@@ -310,7 +311,11 @@ def _texts(path: Path) -> list[tuple[str, str]]:
 def find_secret(path: Path) -> str | None:
     """Where in ``path`` the first thing that looks like a secret is, and what it looks like
     (``FILE, cell 3, line 2: a private key``), else None."""
-    for where, text in _texts(path):
+    return _first_secret(_texts(path))
+
+
+def _first_secret(pieces: list[tuple[str, str]]) -> str | None:
+    for where, text in pieces:
         for what, pattern in _SECRETS:
             for match in pattern.finditer(text):
                 if what == "a private key" and _is_public_test_key(match[1]):
@@ -769,13 +774,15 @@ def export(
     local = _local_paths([u for u in units if not _is_dependency(u)])
     learner_files, learner_notes = _learner_files(origin)
     local_sources = [Path(origin["path"])] if origin and origin.get("kind") == "file" else []
-    for path in [*learner_files, *local_sources]:
-        found = find_secret(path)
-        if found:
-            raise ExportError(
-                f"{found} is in what a portfolio publishes: remove it (deploy with --key-env "
-                "VAR, keep keys out of notebooks), then export again"
-            )
+    pieces = [piece for path in [*learner_files, *local_sources] for piece in _texts(path)]
+    sources = artifact.standard_json_input["sources"]  # what is written, imports included
+    pieces += [(f"source {unit}", sources[unit]["content"]) for unit in local]
+    found = _first_secret(pieces)
+    if found:
+        raise ExportError(
+            f"{found} is in what a portfolio publishes: remove it (deploy with --key-env "
+            "VAR, keep keys out of notebooks), then export again"
+        )
     from .webpage import write_page
 
     page = write_page(artifact, deployments)  # before writing: it needs the ethers bundle

@@ -12,6 +12,10 @@ The learner's function receives the compiled contract as a factory on the kernel
 whatever ``given`` adds), runs inside ``chain.anchor()`` so nothing it does outlives it, with
 hypothesis set to the lesson's 15 reproducible examples (shrunk only on the correct contract,
 the only failure ever shown).
+
+What it cannot stop: a test that compares the contract it receives with the released source
+(its bytecode, or code read from the chain) fails on every mutant without testing behaviour.
+The checks reward catching bugs, not how; an instructor reading the submission sees it.
 """
 
 from __future__ import annotations
