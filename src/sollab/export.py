@@ -261,9 +261,10 @@ _SECRETS = [
     (
         "a private key",
         re.compile(
-            r"(?i)(?:private[ _-]?key|secret[ _-]?key|priv[ _-]?key|\bpk\b|signing[ _-]?key|\bkey\b"
-            r"|from_key\s*\()"
-            r"[^\n]{0,40}?\b(?:0x)?([0-9a-f]{64})\b"
+            r"(?i)(?:(?:private[ _-]?key|secret[ _-]?key|priv[ _-]?key|\bpk\b|signing[ _-]?key"
+            r"|from_key\s*\()[^\n]{0,40}?"  # a word that says so, then the key on its line
+            r"|\b\w*key\s*[=:]\s*[\"']?)"  # or a name ending in "key" given it: key = "0x..."
+            r"\b(?:0x)?([0-9a-f]{64})\b"
         ),
     ),
     (
