@@ -328,21 +328,22 @@ def replay(backend: str, playground, ops, history: int | None = None) -> list:
     return out
 
 
-@settings(
+# The random-transaction fuzz tests' settings (SOLLAB_FUZZ_EXAMPLES for a longer run); the
+# transactions, not hypothesis, are the slow part. tests/test_revm_tester.py uses them too.
+FUZZ = settings(
     max_examples=int(os.environ.get("SOLLAB_FUZZ_EXAMPLES", "12")),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+
+
+@FUZZ
 @given(ops=OPS)
 def test_random_transactions_give_the_same_results_on_both_backends(playground, ops):
     assert replay("revm", playground, ops) == replay("pyevm", playground, ops)
 
 
-@settings(
-    max_examples=int(os.environ.get("SOLLAB_FUZZ_EXAMPLES", "12")),
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@FUZZ
 @given(ops=OPS)
 def test_merging_old_history_on_revm_changes_no_result(playground, ops):
     """With only 2 blocks of history of their own (older records merged between snapshots),

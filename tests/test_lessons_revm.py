@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from sollab.selfcheck import check_notebook
-from test_lessons import LESSONS, notebook
+from test_lessons import LESSONS, assert_release_earns_nothing, assert_solutions_earn_full_marks
 
 pytest.importorskip("pyrevm", reason="SOLLAB_BACKEND=revm needs pyrevm")
 
@@ -26,19 +25,13 @@ def on_revm(monkeypatch):
 @pytest.mark.slow
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_the_solutions_notebook_earns_full_marks_on_revm(lesson, on_revm):
-    rows = check_notebook(notebook("solutions", lesson))
-    assert len(rows) >= 3, f"{lesson} grades only {len(rows)} exercises"
-    for row in rows:
-        assert row["score"] == row["max"], (row["exercise"], row["messages"])
+    assert_solutions_earn_full_marks(lesson)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_the_released_notebook_runs_and_earns_nothing_on_revm(lesson, on_revm):
-    rows = check_notebook(notebook("lessons", lesson))
-    for row in rows:
-        assert row["score"] == 0, (row["exercise"], row["messages"])
-        assert all("stopped with" not in m for m in row["messages"]), row["messages"]
+    assert_release_earns_nothing(lesson)
 
 
 @pytest.mark.slow

@@ -14,12 +14,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import sollab as lab
 from sollab.chain import ETHER, Chain
 from sollab.errors import LabError
+from test_backends import FUZZ
 
 pytest.importorskip("pyrevm", reason="SOLLAB_BACKEND=revm needs pyrevm")
 
@@ -364,11 +365,7 @@ def mixed(backend: str, ledger, ops) -> list:
     return out
 
 
-@settings(
-    max_examples=int(os.environ.get("SOLLAB_FUZZ_EXAMPLES", "12")),
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@FUZZ
 @given(ops=OPS)
 def test_lab_api_and_web3_interleaved_at_random_agree_on_both_backends(ledger, ops):
     assert mixed("revm", ledger, ops) == mixed("pyevm", ledger, ops)
