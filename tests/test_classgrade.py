@@ -9,6 +9,7 @@ import json
 import subprocess
 import sys
 import uuid
+from html import unescape
 from pathlib import Path
 
 import nbformat
@@ -233,7 +234,7 @@ def test_the_gradebook_csv_and_feedback_agree(graded, course):
     assert exported == expected
     feedback = course / ".sollab" / "course" / "feedback" / "partial" / LESSON / f"{LESSON}.html"
     html = feedback.read_text()
-    assert "anyone else&#39;s reset() reverts" in html or "anyone else's reset() reverts" in html
+    assert "anyone else's reset() reverts" in unescape(html)
     grader_source = (REPO / "graders" / "05_solidity_basics.py").read_text()
     assert "t.expect(" in grader_source and "t.expect(" not in html  # no hidden check's code
 
@@ -354,6 +355,9 @@ def _first(source):
     return edit
 
 
+FINDS_IMPORTED = """import sys
+assert 'ipywidgets' in sys.modules, 'the zygote did not import the trace widget'"""
+
 SEQUENCE = {  # student -> (notebook factory, expected score)
     "a-leaves-things": (lambda c: _submission(c, GOOD, LEAVES), 6),
     "b-sees-nothing": (lambda c: _submission(c, PARTIAL, SEES), 4),
@@ -368,6 +372,7 @@ SEQUENCE = {  # student -> (notebook factory, expected score)
     "h-last-words": (lambda c: _submission(c, GOOD, LAST_WORDS), 6),
     "i-stops-zygote": (lambda c: _submission(c, GOOD, STOPS_ZYGOTE), 6),
     "j-after-stop": (lambda c: _submission(c, PARTIAL, SEES), 4),
+    "k-finds-imported": (lambda c: _submission(c, GOOD, FINDS_IMPORTED), 6),
 }
 
 
@@ -440,6 +445,33 @@ def test_a_zygote_that_stops_answering_is_replaced(sequence):
     assert sequence["i-stops-zygote"]["notes"] == []
     assert _statuses(sequence["j-after-stop"]) == ["ok", "ok"]
     assert sequence["j-after-stop"]["notes"] == []
+
+
+@pytest.mark.slow
+@sandboxed
+@ONE_WORKER
+def test_a_run_finds_what_the_zygote_imported(sequence):
+    """The zygote imports what a notebook would import lazily (the trace widget's module), so
+    no run pays for the import again."""
+    assert _statuses(sequence["k-finds-imported"]) == ["ok", "ok"], sequence["k-finds-imported"]
+
+
+def test_a_lesson_names_what_its_notebook_imports(tmp_path):
+    """Plain and dotted imports, `from` imports, in the order met; magics, shell lines,
+    %%solidity cells, relative imports and cells that do not parse are passed over."""
+    nb = source_notebook()
+    nb.cells[2:2] = [
+        nbformat.v4.new_code_cell("%matplotlib inline\nimport matplotlib.pyplot as plt, json"),
+        nbformat.v4.new_code_cell("!ls\nfrom eth_utils import to_wei\nfrom . import local"),
+        nbformat.v4.new_code_cell("%%solidity\nimport './A.sol';"),
+        nbformat.v4.new_code_cell("def broken(:\n    import nothing_here"),
+        nbformat.v4.new_code_cell("def f():\n    import hashlib\nimport json"),
+    ]
+    folder = tmp_path / "solutions" / LESSON
+    folder.mkdir(parents=True)
+    nbformat.write(nb, folder / f"{LESSON}.ipynb")
+    lesson = Lesson.load(LESSON, tmp_path)
+    assert lesson.imports == ["matplotlib.pyplot", "json", "eth_utils", "hashlib"]
 
 
 @pytest.mark.slow

@@ -116,3 +116,14 @@ def test_a_zygote_child_reads_only_its_own_messages():
     )
     assert me.receive(inbox) == {"call": "f0:f", "args": [], "session": "b" * 32}
     assert me.receive(inbox) is None
+
+
+def test_the_zygote_imports_what_it_is_asked_to_and_passes_over_what_fails():
+    """A module named for the zygote to import is imported; one that does not exist is left
+    for a child to fail on, as the learner's kernel would."""
+    code = (
+        "import sys; from sollab.runner import _preload; "
+        "_preload(['no_such_module_here', 'colorsys']); print('colorsys' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "True"

@@ -114,6 +114,28 @@ class Lesson:
             raise GradingError(f"{notebooks[0]} has no grade cells")
         return cls(name, notebooks[0], course / "lessons" / name, grade_cells, locked)
 
+    @property
+    def imports(self) -> list[str]:
+        """The modules the instructor's notebook imports (``import a.b``, ``from a.b import
+        c``), for the sandbox to import once rather than once per run."""
+        import nbformat
+
+        found: dict[str, None] = {}
+        for cell in nbformat.read(self.source, as_version=4).cells:
+            if cell.cell_type != "code" or cell.source.lstrip().startswith("%%"):
+                continue
+            lines = [ln for ln in cell.source.splitlines() if ln.lstrip()[:1] not in ("%", "!")]
+            try:
+                tree = ast.parse("\n".join(lines))
+            except SyntaxError:
+                continue
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    found.update(dict.fromkeys(alias.name for alias in node.names))
+                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    found[node.module] = None
+        return list(found)
+
     def fingerprint(self) -> str:
         """Changes when the lesson, its checks or sollab change (results then go stale)."""
         from . import __version__
@@ -385,7 +407,7 @@ class Zygote:
     on both, what comes out is the child's. A zygote that dies or does not answer is killed
     with its sandbox; the grader starts another for the next run."""
 
-    def __init__(self, sandbox: Sandbox, options: Options) -> None:
+    def __init__(self, sandbox: Sandbox, options: Options, preload: list[str] = ()) -> None:
         self.sandbox, self.options = sandbox, options
         self.dead = False
         self.retired = False  # it ends after this run: what the run left cannot be cleaned
@@ -396,8 +418,9 @@ class Zygote:
         control_r, control_w = os.pipe()
         status_r, status_w = os.pipe()
         try:
+            argv = [sys.executable, "-m", "sollab.runner", "--zygote", str(control_r)]
             self.process = sandbox.popen(
-                [sys.executable, "-m", "sollab.runner", "--zygote", str(control_r), str(status_w)],
+                [*argv, str(status_w), *preload],
                 zygote=True,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
@@ -554,6 +577,7 @@ class Grader:
         self.options = options
         self._chain = None
         self._zygote: Zygote | None = None
+        self._preload = [m for m in lesson.imports if re.fullmatch(r"[\w.]+", m)]
 
     @property
     def chain(self):
@@ -606,7 +630,7 @@ class Grader:
         if not sandbox.isolated:
             return ProcessSession(sandbox, job, self.options)
         if self._zygote is None:
-            self._zygote = Zygote(sandbox, self.options)
+            self._zygote = Zygote(sandbox, self.options, self._preload)
         return self._zygote.start(job)
 
     def _code_cells(self, nb: Any) -> list[list[Any]]:
@@ -1231,7 +1255,10 @@ class Recorder:
 
             from sqlalchemy.exc import SAWarning
 
+            from .nbgrader import share_gradebook_engines
+
             warnings.filterwarnings("ignore", category=SAWarning)  # nbgrader's, per new student
+            share_gradebook_engines()
             self._api = _nbgrader_api(self.course, self.results_dir)
             self._api.log.setLevel(logging.ERROR)
         return self._api
