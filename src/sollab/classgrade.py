@@ -949,7 +949,10 @@ def _init_worker(
     global _worker
     import signal
 
+    from . import compiler
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    compiler._default = None  # a forked worker starts its own solc-js, never the parent's
     recorder = Recorder(lesson, Path(options.course), results_dir) if record else None
     _worker = Grader(lesson, options), recorder, grade
 
@@ -1088,7 +1091,7 @@ def _pool(
     results: dict[str, dict[str, Any]] = {}
     if tasks:
         jobs = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
-        context = multiprocessing.get_context("spawn")
+        context = multiprocessing.get_context(_start_method())
         initargs = (lesson, options, results_dir, record, grade)
         with context.Pool(jobs, initializer=_init_worker, initargs=initargs) as pool:
             for result in pool.imap_unordered(_grade_in_worker, tasks):
@@ -1097,6 +1100,16 @@ def _pool(
     for folder in (course_work(course) / "work" / lesson.name).glob(f"{_WORKER}*"):
         shutil.rmtree(folder, ignore_errors=True)  # the workers' zygotes ended with them
     return [results[sub.student] for sub, *_ in sorted(tasks, key=lambda t: t[0].student)]
+
+
+def _start_method() -> str:
+    """How the pool's workers start. Forked from this process they begin with everything it
+    has imported (the lesson's checks, nbformat, nbgrader: ~1.5 s a worker with "spawn"), but
+    fork is only safe from a process with one thread (another thread's locks would be copied
+    held) and on Linux; elsewhere each worker is a fresh Python ("spawn")."""
+    import threading
+
+    return "fork" if sys.platform == "linux" and threading.active_count() == 1 else "spawn"
 
 
 def _problems(ordered: list[dict[str, Any]]) -> list[str]:
