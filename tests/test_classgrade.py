@@ -456,6 +456,33 @@ def test_a_run_finds_what_the_zygote_imported(sequence):
     assert _statuses(sequence["k-finds-imported"]) == ["ok", "ok"], sequence["k-finds-imported"]
 
 
+def test_sollab_grade_skips_only_the_iri_format_check(tmp_path):
+    """In a fresh process, skip_iri_format_checks() keeps rfc3987_syntax from being imported;
+    nbformat still validates (and rejects a broken notebook); where jsonschema is imported
+    already it changes nothing."""
+    code = """if True:
+        import sys
+        from sollab.classgrade import skip_iri_format_checks
+        skip_iri_format_checks()
+        import jsonschema, nbformat
+        assert sys.modules["rfc3987_syntax"] is None
+        assert "iri" not in jsonschema.FormatChecker().checkers
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
+        nbformat.validate(nb)
+        nb.cells[0]["outputs"] = "not a list"
+        try:
+            nbformat.validate(nb)
+            raise SystemExit("a broken notebook validated")
+        except nbformat.ValidationError:
+            pass
+        del sys.modules["rfc3987_syntax"]
+        skip_iri_format_checks()
+        assert "rfc3987_syntax" not in sys.modules
+        print("ok")"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip() == "ok", done.stderr
+
+
 def test_a_lesson_names_what_its_notebook_imports(tmp_path):
     """Plain and dotted imports, `from` imports, in the order met; magics, shell lines,
     %%solidity cells, relative imports and cells that do not parse are passed over."""

@@ -1102,6 +1102,16 @@ def _pool(
     return [results[sub.student] for sub, *_ in sorted(tasks, key=lambda t: t[0].student)]
 
 
+def skip_iri_format_checks() -> None:
+    """For ``sollab grade``'s own process (call it before anything imports jsonschema):
+    jsonschema, which nbformat and nbgrader validate notebooks with, imports ``rfc3987_syntax``
+    (when installed) for its "iri" format check, and that module builds a Lark grammar as it is
+    imported: ~1 s of every run's start. No schema validated here names that format, so the
+    module is not imported and jsonschema leaves that one check out."""
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # `import` of it raises ImportError
+
+
 def _start_method() -> str:
     """How the pool's workers start. Forked from this process they begin with everything it
     has imported (the lesson's checks, nbformat, nbgrader: ~1.5 s a worker with "spawn"), but

@@ -331,8 +331,10 @@ def grade_class_command(
     resumes: what was graded before is not graded again unless it changed (or --force). With
     --shard I/N: only that slice, its results under .sollab/course/grading/LESSON/ and its own
     CSV there; nothing is recorded until `sollab grade merge`."""
-    from .classgrade import Options, Shard, course_root, grade_class
+    from .classgrade import Options, Shard, course_root, grade_class, skip_iri_format_checks
     from .sandbox import NOT_SANDBOXED_WARNING, bubblewrap
+
+    skip_iri_format_checks()
 
     slice_ = Shard.parse(shard) if shard is not None else None
     options = Options(
@@ -373,7 +375,9 @@ def grade_merge_command(
     notebooks, feedback and the class CSV, as one `sollab grade` run would have. Grades
     nothing: it stops, recording nothing, if a submission in SUBMISSIONS has no up-to-date
     result, and names the shards to run again. Running it twice changes nothing."""
-    from .classgrade import Options, course_root, merge_class
+    from .classgrade import Options, course_root, merge_class, skip_iri_format_checks
+
+    skip_iri_format_checks()
 
     options = Options(course=(course or course_root()).resolve())
     started = time.monotonic()

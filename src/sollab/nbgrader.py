@@ -255,13 +255,16 @@ class FeedbackExporter(HTMLExporter):
 
 # --- the gradebook ------------------------------------------------------------------------------
 
-_ENGINES: dict[tuple[str, str], Any] = {}
+_ENGINES: dict[tuple[int, str, str], Any] = {}
 
 
 def _shared_engine(url: Any, **kwargs: Any) -> Any:
+    import os
+
     import sqlalchemy
 
-    key = (str(url), json.dumps(kwargs, sort_keys=True, default=repr))
+    # by process too: a forked worker never uses its parent's engine (or its connections)
+    key = (os.getpid(), str(url), json.dumps(kwargs, sort_keys=True, default=repr))
     if key not in _ENGINES:
         _ENGINES[key] = sqlalchemy.create_engine(url, **kwargs)
     return _ENGINES[key]
