@@ -1257,6 +1257,8 @@ def _nbgrader_api(course: Path, results_dir: Path):
         "nbgrader.preprocessors.CheckCellMetadata",
     ]
     config.GenerateFeedback.exporter_class = "sollab.nbgrader.FeedbackExporter"
+    # the notebook validated once after its preprocessors, not after each (12 times a student)
+    config.Exporter.optimistic_validation = True
     config.OverwriteCells.add_missing_cells = True  # a deleted grade cell comes back, graded
     config.InjectGrades.results_directory = str(results_dir)
     return NbGraderAPI(config=config)

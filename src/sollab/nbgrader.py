@@ -218,16 +218,12 @@ class FeedbackExporter(HTMLExporter):
 
     @jinja2.pass_context
     def markdown2html(self, context, source):
-        """nbconvert's Markdown filter, each text rendered once per process."""
-        cell = context.get("cell", {})
-        if cell.get("attachments"):
+        """nbconvert's Markdown filter, each text rendered once per process (not where it
+        embeds images or attachments: those come from files and the cell)."""
+        if self.embed_images or context.get("cell", {}).get("attachments"):
             return super().markdown2html(context, source)
-        key = (
-            source,
-            context.get("resources", {}).get("metadata", {}).get("path", ""),
-            self.embed_images, self.anchor_link_text, self.exclude_anchor_links,
-            json.dumps(self.lexer_options, sort_keys=True, default=repr),
-        )  # fmt: skip
+        options = json.dumps(self.lexer_options, sort_keys=True, default=repr)
+        key = (source, self.anchor_link_text, self.exclude_anchor_links, options)
         return _MARKDOWN.get(key, partial(super().markdown2html, context, source))
 
     def from_notebook_node(self, nb, resources=None, **kw):
