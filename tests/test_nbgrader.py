@@ -191,17 +191,28 @@ def test_any_mix_of_raw_html_gives_nbconverts_page(pieces, inline):
     assert ours == stock
 
 
-def test_gradebooks_share_one_engine_per_database(tmp_path, monkeypatch):
-    """After share_gradebook_engines(), do two gradebooks on one database use one SQLAlchemy
-    engine, and does a gradebook opened after another was closed still read what it wrote?"""
+@pytest.fixture
+def tuned_nbgrader(tmp_path, monkeypatch):
+    """tune_nbgrader() for one test: what it replaces in nbgrader is put back after."""
     import nbgrader.api
-    from nbgrader.api import Gradebook
+    import nbgrader.nbgraderformat.common as common
 
-    from sollab.nbgrader import share_gradebook_engines
+    from sollab.nbgrader import tune_nbgrader
 
     monkeypatch.setenv("PATH", course_env(tmp_path)["PATH"])  # a new gradebook runs `alembic`
-    monkeypatch.setattr(nbgrader.api, "create_engine", nbgrader.api.create_engine)  # put back
-    share_gradebook_engines()
+    monkeypatch.setattr(nbgrader.api, "create_engine", nbgrader.api.create_engine)
+    monkeypatch.setattr(
+        nbgrader.api.Base.metadata, "create_all", nbgrader.api.Base.metadata.create_all
+    )
+    monkeypatch.setattr(common, "jsonschema", common.jsonschema)
+    tune_nbgrader()
+
+
+def test_gradebooks_share_one_engine_per_database(tmp_path, tuned_nbgrader):
+    """Do two gradebooks on one database use one SQLAlchemy engine, and does a gradebook
+    opened after another was closed still read what it wrote?"""
+    from nbgrader.api import Gradebook
+
     url = f"sqlite:///{tmp_path / 'gradebook.db'}"
     with Gradebook(url, "course") as first:
         first.add_student("ada")
@@ -211,6 +222,43 @@ def test_gradebooks_share_one_engine_per_database(tmp_path, monkeypatch):
         assert [s.id for s in second.students] == ["ada"]
     with Gradebook(f"sqlite:///{tmp_path / 'other.db'}", "course") as other:
         assert other.engine is not engine and other.students == []
+
+
+def test_a_gradebook_missing_a_table_gets_it_back(tmp_path, tuned_nbgrader):
+    from nbgrader.api import Gradebook
+    from sqlalchemy import inspect, text
+
+    url = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    with Gradebook(url, "course") as first:
+        first.add_student("ada")
+        first.db.execute(text("DROP TABLE comment"))
+        first.db.commit()
+        assert "comment" not in inspect(first.engine).get_table_names()
+    with Gradebook(url, "course") as second:
+        assert "comment" in inspect(second.engine).get_table_names()
+        assert [s.id for s in second.students] == ["ada"]
+
+
+def test_cell_metadata_is_validated_as_nbgrader_validates_it(tuned_nbgrader):
+    """The same verdicts and the same first error as jsonschema.validate, for good and bad
+    nbgrader metadata, schema checked once."""
+    import jsonschema
+    import nbgrader.nbgraderformat.common as common
+    from nbgrader.nbgraderformat.v3 import MetadataValidatorV3
+
+    validator = MetadataValidatorV3()
+    good = source_notebook().cells[2].metadata["nbgrader"]
+    bad = [dict(good, points="six"), dict(good, grade_id=7), dict(good, extra=1, points=None)]
+    for meta in [good, *bad]:
+        errors = []
+        for validate in (jsonschema.validate, common.jsonschema.validate):
+            try:
+                validate(meta, validator.schema)
+                errors.append(None)
+            except jsonschema.ValidationError as exc:
+                errors.append((exc.message, list(exc.path)))
+        assert errors[0] == errors[1], meta
+    assert len(common.jsonschema.validators) == 1
 
 
 def test_the_course_config_is_nbgraders_pipeline_with_our_stub(tmp_path, monkeypatch):

@@ -1280,10 +1280,10 @@ class Recorder:
 
             from sqlalchemy.exc import SAWarning
 
-            from .nbgrader import share_gradebook_engines
+            from .nbgrader import tune_nbgrader
 
             warnings.filterwarnings("ignore", category=SAWarning)  # nbgrader's, per new student
-            share_gradebook_engines()
+            tune_nbgrader()
             self._api = _nbgrader_api(self.course, self.results_dir)
             self._api.log.setLevel(logging.ERROR)
         return self._api
