@@ -253,6 +253,62 @@ def test_revm_tells_the_same_story_as_pyevm(playground):
         assert got == expected, f"expected (py-evm) {expected}; got (revm) {got}"
 
 
+def test_revm_finds_a_failure_s_line_only_when_asked_and_only_on_its_own_state(
+    playground, monkeypatch
+):
+    """On revm a failure's Solidity line costs a replay on py-evm, so it is found when the
+    error's location is first read: no replay for a failure nobody reads (inside
+    lab.reverts); the line py-evm gives, read right away or after more transactions; and no
+    line at all once a revert took away the state it ran on (rather than a wrong one)."""
+    expected = {}
+    chain = Chain(backend="pyevm")
+    pg = chain.deploy(playground)
+    for what, fn in [
+        ("tx", lambda: pg.withdraw(1)),
+        ("call", lambda: pg.limited(7)),
+    ]:
+        with pytest.raises(lab.TransactionReverted) as info:
+            fn()
+        expected[what] = info.value.location
+    assert expected["tx"].line > 0 and expected["call"].line > 0
+
+    chain = Chain(backend="revm")
+    replays = []
+    backend = chain._backend._inner
+    replay = backend.replay_trail
+    monkeypatch.setattr(backend, "replay_trail", lambda *a: replays.append(a) or replay(*a))
+    pg = chain.deploy(playground)
+    with lab.reverts():
+        pg.withdraw(1)
+    with lab.reverts():
+        pg.limited(7)
+    assert replays == []
+    errors = {}
+    for what, fn in [
+        ("tx", lambda: pg.withdraw(1)),
+        ("call", lambda: pg.limited(7)),
+    ]:
+        with pytest.raises(lab.TransactionReverted) as info:
+            fn()
+        errors[what] = info.value
+    pg.add(5)  # the chain moves on; each failure is still located on its own state
+    assert errors["tx"].location == expected["tx"]
+    assert errors["call"].location == expected["call"] and len(replays) == 2
+    assert str(errors["tx"]).endswith(expected["tx"].render())
+
+    snapshot = chain.snapshot()
+    with pytest.raises(lab.TransactionReverted) as kept:
+        pg.withdraw(1)
+    pg.add(1)
+    with pytest.raises(lab.TransactionReverted) as lost:
+        pg.withdraw(1)  # runs on the state after add(1)
+    chain.revert(snapshot)
+    pg.add(2)  # a block of add(1)'s number, with another transaction
+    # the state it ran on is still the chain's (alice has credit now: the send fails)
+    assert kept.value.location.line_text.strip() == 'require(ok, "send failed");'
+    assert lost.value.location is None and str(lost.value) == lost.value.message
+
+
 def test_revm_traces_agree_with_pyevm(playground):
     """Traces on the revm backend re-run on py-evm: same steps, gas and end state."""
     results = []

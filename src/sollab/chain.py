@@ -399,20 +399,29 @@ class Chain:
         A revert inside compiler-generated code (a panic helper, an ABI decoder) maps to no
         user line; then the call is replayed on the state it ran on, recording the failing
         frame's last instructions, and the latest one that maps to user code is the line.
+        Where the backend finds the failing frame only by running the execution again (revm),
+        the exception finds its line when first asked for it (``TransactionReverted.location``).
         """
-        location = None
-        frame = execution.frame
-        if frame is not None:
-            location = self._locate(frame, frame.pc, artifact)
-            if location is None and tx is not None and execution.error != "out_of_gas":
-                at_block = receipt.block_number - 1 if receipt is not None else None
-                # a backend that replays failures already (revm) hands the trail over with them
-                traced = frame if frame.trail else self._backend.replay_trail(tx, at_block)
-                if traced is not None:
-                    for pc in reversed(traced.trail):
-                        location = self._locate(traced, pc, artifact)
-                        if location is not None:
-                            break
+
+        def locate(frame: Frame | None) -> SourceLocation | None:
+            location = None
+            if frame is not None:
+                location = self._locate(frame, frame.pc, artifact)
+                if location is None and tx is not None and execution.error != "out_of_gas":
+                    at_block = receipt.block_number - 1 if receipt is not None else None
+                    # a backend that replays failures (revm) hands the trail over with them
+                    traced = frame if frame.trail else self._backend.replay_trail(tx, at_block)
+                    if traced is not None:
+                        for pc in reversed(traced.trail):
+                            location = self._locate(traced, pc, artifact)
+                            if location is not None:
+                                break
+            return location
+
+        if execution.find_frame is None:
+            location: Any = locate(execution.frame)
+        else:
+            location = _locked(lambda: locate(execution.find_frame()), self.lock)
         return failures.exception_for(
             execution, what, self._errors, location=location, receipt=receipt
         )

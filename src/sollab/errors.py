@@ -159,16 +159,28 @@ class TransactionReverted(LabError):
 
     ``data`` is the raw revert data; ``location`` (when the source map allows) is a
     ``SourceLocation`` of the Solidity that reverted; ``receipt`` is set for a mined transaction.
+    The chain may give ``location`` as a function that finds it: it is called once, when the
+    location is first wanted (finding it can mean running the transaction again).
     """
 
     def __init__(
         self, message: str, *, data: bytes = b"", location: Any = None, receipt: Any = None
     ):
         self.data = data
-        self.location = location
+        self._location = location
         self.receipt = receipt
         self.message = message
         super().__init__(message)
+
+    @property
+    def location(self) -> Any:
+        if callable(self._location):
+            self._location = self._location()
+        return self._location
+
+    @location.setter
+    def location(self, value: Any) -> None:
+        self._location = value
 
     def __str__(self) -> str:
         text = self.message

@@ -75,6 +75,10 @@ class Execution:
     error: str | None = None  # None, "revert", "out_of_gas", "invalid_opcode" or another name
     error_message: str = ""
     frame: Frame | None = None  # where it failed (innermost frame that originated the failure)
+    # A backend that finds the frame only by running the execution again (revm) leaves
+    # ``frame`` None and gives this instead: it finds the frame when called (None if it can
+    # no longer: the state the execution ran on has since been reverted away)
+    find_frame: Callable[[], Frame | None] | None = None
     logs: list[Log] = field(default_factory=list)
     contract_address: str | None = None
     tx_hash: bytes | None = None  # set for mined transactions

@@ -404,7 +404,7 @@ class RevmBackend:
             ).digest()
         )
         if not execution.success and execution.error != "out_of_gas":
-            execution.frame = self._failing_frame(tx, block.number - 1)
+            execution.find_frame = self._frame_finder(tx, self._blocks[block.number - 1])
         return execution
 
     def _refusal(
@@ -450,7 +450,7 @@ class RevmBackend:
         except ChainError as exc:
             raise ChainError(str(exc).replace("transaction", "call", 1)) from None
         if not execution.success and execution.error != "out_of_gas":
-            execution.frame = self._failing_frame(tx, None)
+            execution.find_frame = self._frame_finder(tx, latest)
         return execution
 
     # -- what revm cannot do, done on a py-evm copy of the state --
@@ -507,10 +507,21 @@ class RevmBackend:
         finally:
             _observer.reset(token)
 
-    def _failing_frame(self, tx: dict, block_number: int | None) -> Frame | None:
-        """The failing frame (with its program counter), found by running ``tx`` again on
-        py-evm: revm does not say where an execution failed."""
-        return self.replay_trail(tx, block_number)
+    def _frame_finder(self, tx: dict, block: _Block) -> Callable[[], Frame | None]:
+        """What finds the failing frame of ``tx``, which ran on the state after ``block``: revm
+        does not say where an execution failed, so ``tx`` runs again on py-evm, with its
+        program counters recorded (~10 ms). Only when asked: most failures a notebook or a
+        check meets are expected ones (``lab.reverts``) whose line nobody reads. Asked after a
+        revert took ``block`` away (a block of that number may be another now), it finds
+        nothing rather than a frame of other code."""
+
+        def find() -> Frame | None:
+            number = block.number
+            if number >= len(self._blocks) or self._blocks[number] is not block:
+                return None
+            return self.replay_trail(tx, number)
+
+        return find
 
     def replay_trail(self, tx: dict, block_number: int | None) -> Frame | None:
         from .pyevm import _failing_computation, _frame_of, _Trail
