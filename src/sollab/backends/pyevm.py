@@ -20,6 +20,7 @@ from eth_tester.exceptions import TransactionFailed
 from eth_tester.exceptions import ValidationError as TesterValidationError
 from eth_utils import ValidationError, to_canonical_address, to_checksum_address
 
+from ..abi import checksummed
 from ..errors import ChainError, web3_flavour
 from . import Execution, Frame, Log, RawStep, calldata_floor
 
@@ -59,7 +60,7 @@ def _frame_of(computation) -> Frame:
     msg = computation.msg
     address = msg.storage_address if msg.is_create else msg.code_address
     return Frame(
-        address=to_checksum_address(address),
+        address=checksummed(bytes(address)),
         pc=max(0, computation.code.program_counter - 1),
         is_create=bool(msg.is_create),
         depth=msg.depth,
@@ -142,7 +143,7 @@ class _Recorder:
             op=op,
             gas=gas,
             depth=msg.depth,
-            address=to_checksum_address(msg.storage_address),
+            address=checksummed(msg.storage_address),  # cached: a keccak each, every step
             is_create=bool(msg.is_create),
             stack=stack,
             memory=memory,
