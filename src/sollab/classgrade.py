@@ -72,6 +72,26 @@ class GradeCell:
     points: float
 
 
+def _imports(cells: list[Any]) -> list[str]:
+    """The modules code cells import (``import a.b``, ``from a.b import c``; not relative
+    imports, nor lines of magics and shell commands), in order, once each."""
+    found: dict[str, None] = {}
+    for cell in cells:
+        if cell.cell_type != "code" or cell.source.lstrip().startswith("%%"):
+            continue
+        lines = [ln for ln in cell.source.splitlines() if ln.lstrip()[:1] not in ("%", "!")]
+        try:
+            tree = ast.parse("\n".join(lines))
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                found.update(dict.fromkeys(alias.name for alias in node.names))
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                found[node.module] = None
+    return list(found)
+
+
 @dataclass
 class Lesson:
     """An nbgrader assignment as sollab grades it: its notebook and its grade cells."""
@@ -81,6 +101,8 @@ class Lesson:
     released: Path  # the folder learners got (lessons/<lesson>)
     grade_cells: list[GradeCell]
     locked: dict[str, tuple[str, str]]  # grade_id -> (cell_type, source) of locked cells
+    # the modules the notebook imports, for the sandbox to import once rather than once per run
+    imports: list[str] = field(default_factory=list)
 
     @property
     def notebook_name(self) -> str:
@@ -112,29 +134,8 @@ class Lesson:
             grade_cells.append(GradeCell(meta["grade_id"], exercise, expression, meta["points"]))
         if not grade_cells:
             raise GradingError(f"{notebooks[0]} has no grade cells")
-        return cls(name, notebooks[0], course / "lessons" / name, grade_cells, locked)
-
-    @property
-    def imports(self) -> list[str]:
-        """The modules the instructor's notebook imports (``import a.b``, ``from a.b import
-        c``), for the sandbox to import once rather than once per run."""
-        import nbformat
-
-        found: dict[str, None] = {}
-        for cell in nbformat.read(self.source, as_version=4).cells:
-            if cell.cell_type != "code" or cell.source.lstrip().startswith("%%"):
-                continue
-            lines = [ln for ln in cell.source.splitlines() if ln.lstrip()[:1] not in ("%", "!")]
-            try:
-                tree = ast.parse("\n".join(lines))
-            except SyntaxError:
-                continue
-            for node in ast.walk(tree):
-                if isinstance(node, ast.Import):
-                    found.update(dict.fromkeys(alias.name for alias in node.names))
-                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                    found[node.module] = None
-        return list(found)
+        lessons = course / "lessons" / name
+        return cls(name, notebooks[0], lessons, grade_cells, locked, _imports(nb.cells))
 
     def fingerprint(self) -> str:
         """Changes when the lesson, its checks or sollab change (results then go stale)."""
@@ -418,9 +419,9 @@ class Zygote:
         control_r, control_w = os.pipe()
         status_r, status_w = os.pipe()
         try:
-            argv = [sys.executable, "-m", "sollab.runner", "--zygote", str(control_r)]
+            runner = ["sollab.runner", "--zygote", str(control_r), str(status_w), *preload]
             self.process = sandbox.popen(
-                [*argv, str(status_w), *preload],
+                [sys.executable, "-m", *runner],
                 zygote=True,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
@@ -577,7 +578,6 @@ class Grader:
         self.options = options
         self._chain = None
         self._zygote: Zygote | None = None
-        self._preload = [m for m in lesson.imports if re.fullmatch(r"[\w.]+", m)]
 
     @property
     def chain(self):
@@ -630,7 +630,7 @@ class Grader:
         if not sandbox.isolated:
             return ProcessSession(sandbox, job, self.options)
         if self._zygote is None:
-            self._zygote = Zygote(sandbox, self.options, self._preload)
+            self._zygote = Zygote(sandbox, self.options, self.lesson.imports)
         return self._zygote.start(job)
 
     def _code_cells(self, nb: Any) -> list[list[Any]]:
