@@ -456,6 +456,28 @@ def test_a_run_finds_what_the_zygote_imported(sequence):
     assert _statuses(sequence["k-finds-imported"]) == ["ok", "ok"], sequence["k-finds-imported"]
 
 
+def test_a_learners_test_is_called_in_the_sandbox_with_the_graded_run_it_is_called_in():
+    from sollab import wire
+    from sollab.classgrade import _Calls
+    from sollab.mutation import graded_run
+
+    class Session:
+        sent: list = []
+
+        def send(self, message):
+            self.sent.append(message)
+
+        def receive(self, timeout):
+            return {"event": "return", "value": wire.encode(None)}
+
+    session = Session()
+    test = _Calls(session, timeout=5).proxy("f0:test_savings")
+    test()
+    with graded_run(shrink=True):
+        test()
+    assert [m.get("graded_run") for m in session.sent] == [None, {"shrink": True}]
+
+
 def test_sollab_grade_skips_only_the_iri_format_check(tmp_path):
     """In a fresh process, skip_iri_format_checks() keeps rfc3987_syntax from being imported;
     nbformat still validates (and rejects a broken notebook); where jsonschema is imported

@@ -4,6 +4,7 @@ learner's own words and line."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -64,3 +65,52 @@ def test_a_missing_contract_says_where_to_grade():
     missing = Mutation("lesson 99", Path("contracts/nowhere/Gone.sol"), {})
     with pytest.raises(GradingError, match=r"contracts/nowhere/Gone\.sol is missing"):
         missing.artifact("correct")
+
+
+def test_a_property_draws_the_same_inputs_whatever_the_process_has_loaded(tmp_path, monkeypatch):
+    """hypothesis mixes in constants from the local modules a process has loaded; a learner's
+    property must not catch a mutant in one grading process and miss it in another."""
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    drawn: list[int] = []
+
+    def draws(Savings):
+        @given(st.lists(st.integers(0, 2**64), min_size=20, max_size=20))
+        def check(numbers):
+            drawn.extend(numbers)
+
+        check()
+
+    def inputs() -> list[int]:
+        drawn.clear()
+        assert SAVINGS.run_tests(draws, "correct") is None
+        return list(drawn)
+
+    before = inputs()
+    constants = list(range(10**15, 10**15 + 50))  # a module of the learner's, full of them
+    (tmp_path / "learners_helpers.py").write_text(f"LIMITS = {constants}\n")
+    monkeypatch.syspath_prepend(tmp_path)
+    monkeypatch.delitem(sys.modules, "learners_helpers", raising=False)
+    __import__("learners_helpers")
+    after = inputs()
+    assert len(after) == 15 * 20  # the lesson's 15 examples
+    assert after == before
+    assert not set(after) & set(constants)
+
+
+def test_a_graded_run_is_anchored_and_reproducible_and_says_so():
+    """What a learner's test runs inside, in the kernel or (entered again there) in a sandbox."""
+    from hypothesis import settings
+
+    from sollab.mutation import current_run, graded_run
+
+    chain = sollab.get_chain()
+    before = (chain.block_number, settings.default)
+    with graded_run(shrink=False):
+        assert current_run() == {"shrink": False}
+        assert settings.default.derandomize and settings.default.max_examples == 15
+        chain.time_travel(60)
+        print("swallowed")
+    assert current_run() is None
+    assert (chain.block_number, settings.default) == before

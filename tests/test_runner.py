@@ -127,3 +127,31 @@ def test_the_zygote_imports_what_it_is_asked_to_and_passes_over_what_fails():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "True"
+
+
+def test_a_test_called_inside_a_graded_run_runs_inside_one_here_too():
+    """The grader calls a learner's test inside ``mutation.graded_run``; the sandbox enters the
+    same one around it: its chain anchored, hypothesis's lesson defaults (as ``lab.grade`` in
+    the notebook does). Without one, the call runs as it is."""
+    from hypothesis import settings
+
+    import sollab
+
+    def learners_test():
+        chain = sollab.get_chain()
+        chain.time_travel(60)
+        return [settings.default.derandomize, settings.default.max_examples, chain.block_number]
+
+    me = runner._Runner(channel=None)
+    me.functions["f0:t"] = learners_test
+    chain = sollab.get_chain()
+    start = chain.block_number
+    call = {"call": "f0:t", "args": wire.encode([]), "kwargs": wire.encode({})}
+    graded = me.call({**call, "graded_run": {"shrink": False}})
+    assert graded["event"] == "return", graded
+    derandomized, examples, block = wire.decode(graded["value"])
+    assert (derandomized, examples) == (True, 15) and block > start
+    assert chain.block_number == start  # undone
+    with chain.anchor():
+        plain = wire.decode(me.call(call)["value"])
+        assert plain[2] > start and chain.block_number == plain[2]  # not undone

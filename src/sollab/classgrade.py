@@ -893,11 +893,14 @@ class _Calls:
         return call
 
     def call(self, key: str, name: str, args: tuple, kwargs: dict) -> Any:
+        from .mutation import current_run
+
         if self.broken:
             raise SubmissionRaised(f"{name}() cannot be called: {self.broken}")
-        self.session.send(
-            {"call": key, "args": wire.encode(list(args)), "kwargs": wire.encode(kwargs)}
-        )
+        request = {"call": key, "args": wire.encode(list(args)), "kwargs": wire.encode(kwargs)}
+        if (run := current_run()) is not None:  # a learner's test: run it there as here
+            request["graded_run"] = run
+        self.session.send(request)
         try:
             reply = self.session.receive(self.timeout)
         except TimeoutError:

@@ -508,7 +508,7 @@ def _run_property(check: Check, context: CheckContext) -> None:
                 raise
 
     try:
-        with contextlib.redirect_stdout(io.StringIO()), _without_local_constants():
+        with contextlib.redirect_stdout(io.StringIO()), without_local_constants():
             prop()  # (hypothesis reports to stdout)
     except Exception as exc:
         while isinstance(exc, ExceptionGroup) and exc.exceptions:  # two bugs found: report one
@@ -521,7 +521,7 @@ def _run_property(check: Check, context: CheckContext) -> None:
 
 
 @contextlib.contextmanager
-def _without_local_constants() -> Iterator[None]:
+def without_local_constants() -> Iterator[None]:
     """hypothesis mixes in constants found in the "local" modules loaded so far (here, the lab's
     own code and whatever the notebook imported), so the same check drew different inputs in a
     notebook, a sandbox and the test suite. Grading must draw the same inputs everywhere: it

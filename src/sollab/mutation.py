@@ -21,6 +21,7 @@ The checks reward catching bugs, not how; an instructor reading the submission s
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import functools
 import io
 import linecache
@@ -33,7 +34,7 @@ from typing import Any
 
 from . import compile_source, get_chain
 from .contracts import ContractFactory
-from .grading import CheckFailed, Exercise, GradingError
+from .grading import CheckFailed, Exercise, GradingError, without_local_constants
 from .paths import lab_root
 
 # Each mutant: (check title, the bug in the learner's words, the edits that make it). A title
@@ -96,12 +97,8 @@ class Mutation:
         """Run the learner's ``test`` on the contract called ``key`` on the kernel's chain
         (their code uses it for time travel and accounts), undoing everything afterwards;
         returns what it raised, or None."""
-        chain = get_chain()
         contract = ContractFactory(self.artifact(key), get_chain)
-        with contextlib.ExitStack() as stack:
-            stack.enter_context(chain.anchor())
-            stack.enter_context(_hypothesis_defaults(shrink=key == "correct"))
-            stack.enter_context(contextlib.redirect_stdout(io.StringIO()))  # one report
+        with graded_run(shrink=key == "correct"):
             try:
                 test(contract, *self.given())
             except Exception as exc:
@@ -148,6 +145,38 @@ class Mutation:
             ex.check(title, points=1, hidden=key != visible)(check)
 
 
+# --- where a learner's test runs -------------------------------------------------------------
+
+_GRADED_RUN: contextvars.ContextVar[dict[str, bool] | None] = contextvars.ContextVar(
+    "sollab_graded_run", default=None
+)
+
+
+@contextlib.contextmanager
+def graded_run(shrink: bool) -> Iterator[None]:
+    """What a learner's test runs inside while it is graded: the kernel's chain anchored
+    (nothing the test does outlives it), hypothesis's lesson defaults (``_hypothesis_defaults``)
+    and its output swallowed (one report). In a class's grading the test lives in the
+    submission's sandbox and is called through a proxy: the proxy reads ``current_run()`` and
+    the sandbox enters the same ``graded_run`` around the call, so a test draws the same inputs,
+    on a chain in the same state, in the notebook and in ``sollab grade``."""
+    token = _GRADED_RUN.set({"shrink": shrink})
+    try:
+        with (
+            get_chain().anchor(),
+            _hypothesis_defaults(shrink=shrink),
+            contextlib.redirect_stdout(io.StringIO()),
+        ):
+            yield
+    finally:
+        _GRADED_RUN.reset(token)
+
+
+def current_run() -> dict[str, bool] | None:
+    """The ``graded_run`` this code runs in (its arguments), or None."""
+    return _GRADED_RUN.get()
+
+
 # --- how a failing learner test reads ----------------------------------------------------------
 
 
@@ -191,7 +220,10 @@ def describe(exc: BaseException) -> str:
 def _hypothesis_defaults(shrink: bool) -> Iterator[None]:
     """Hypothesis defaults while the learner's tests run: the lesson's 15 examples, reproducible,
     no deadline, no example database, and no shrinking on mutants (only the correct run's
-    failure is ever shown). Settings the learner's test names itself still win."""
+    failure is ever shown). Settings the learner's test names itself still win. Reproducible
+    means the same inputs in the notebook, a sandbox and a class's pool alike: derandomized, and
+    without the constants hypothesis would mix in from whatever local modules that process had
+    loaded (they made a suite catch a mutant in one run and miss it in the next)."""
     try:
         from hypothesis import Phase, settings
     except ImportError:
@@ -209,6 +241,7 @@ def _hypothesis_defaults(shrink: bool) -> Iterator[None]:
     )
     settings.load_profile("sollab-grading")
     try:
-        yield
+        with without_local_constants():
+            yield
     finally:
         settings.load_profile(previous)

@@ -142,8 +142,9 @@ class _Runner:
             kwargs = wire.decode(request.get("kwargs", {"$dict": {}}), contract=_rebuild)
         except Exception as exc:
             return {"event": "raised", "type": "WireError", "message": str(exc)[:2000]}
+        run = request.get("graded_run")
         try:
-            with capture_output():  # what the learner's function prints is not for the grader
+            with capture_output(), _graded(run):  # what it prints is not for the grader
                 value = function(*args, **kwargs)
         except BaseException as exc:
             return {"event": "raised", "type": type(exc).__name__, "message": str(exc)[:2000]}
@@ -151,6 +152,16 @@ class _Runner:
             return {"event": "return", "value": wire.encode(value)}
         except Exception as exc:
             return {"event": "raised", "type": "NotPlainData", "message": str(exc)[:2000]}
+
+
+def _graded(run: Any) -> Any:
+    """The grader called a learner's test inside ``mutation.graded_run``: enter it here too,
+    where the test runs (its chain, its hypothesis)."""
+    if not isinstance(run, dict):
+        return contextlib.nullcontext()
+    from .mutation import graded_run
+
+    return graded_run(shrink=run.get("shrink") is True)
 
 
 class _RelayCompiler:
