@@ -10,10 +10,11 @@ a score.
 The conversation is JSON lines. First line in: the job ``{"cells": [[index, source], ...],
 "answers": [[exercise_id, expression], ...]}``. Out: ``ready``, then ``start``/``done`` for
 each cell, then ``answers``; then, for each ``{"call": key, "args": ..., "kwargs": ...}`` in,
-a ``return`` or ``raised``. Solidity is compiled by the grader: a ``compile`` request out
-is answered by ``{"compiled": output, "version": ...}`` in. The learner's own output never
-reaches this channel: file descriptors 1 and 2 point at stderr, which the grader drains and
-caps.
+a ``return`` or ``raised`` (a call with ``"graded_run": {"shrink": ...}`` runs inside
+``mutation.graded_run``, as the grader's check called it). Solidity is compiled by the grader:
+a ``compile`` request out is answered by ``{"compiled": output, "version": ...}`` in. The
+learner's own output never reaches this channel: file descriptors 1 and 2 point at stderr,
+which the grader drains and caps.
 
 ``python -m sollab.runner --zygote CONTROL STATUS [MODULE ...]`` does the same for one run after
 another, forking a child per run from a process that has imported everything once (the lab, and
