@@ -106,11 +106,13 @@ def test_a_graded_run_is_anchored_and_reproducible_and_says_so():
     from sollab.mutation import current_run, graded_run
 
     chain = sollab.get_chain()
-    before = (chain.block_number, settings.default)
+    saver = "0x" + "5b" * 20  # (entering an anchor may mine a block: watch state, not blocks)
+    before = settings.default
     with graded_run(shrink=False):
         assert current_run() == {"shrink": False}
         assert settings.default.derandomize and settings.default.max_examples == 15
-        chain.time_travel(60)
+        chain.set_balance(saver, 7)
+        assert chain.balance(saver) == 7
         print("swallowed")
     assert current_run() is None
-    assert (chain.block_number, settings.default) == before
+    assert (chain.balance(saver), settings.default) == (0, before)
